@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what agreement-gen needs from Debian when it is missing, and says so:
+# LibreOffice Writer (DOCX → PDF), the Liberation fonts the template uses, poppler-utils
+# (pdffonts/pdftoppm for checks) and qpdf. Does nothing when everything is there.
+set -euo pipefail
+
+missing=()
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+fc-list 2>/dev/null | grep -q "Liberation Sans" || missing+=(fonts-liberation2)
+command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "agreement-gen: installing missing system packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "agreement-gen: please install as root: apt-get install ${missing[*]}" >&2
+    exit 2
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" fontconfig >/dev/null
+echo "agreement-gen: installed ${missing[*]}"

@@ -1,0 +1,3 @@
+from agreement_gen.cli import main
+
+main()

@@ -1,0 +1,6 @@
+"""Output formats. Each builder turns staged items into one more file per item (one file per format)."""
+
+from agreement_gen.builders.base import Builder, Item
+from agreement_gen.builders.docx import DocxBuilder
+
+__all__ = ["Builder", "DocxBuilder", "Item"]

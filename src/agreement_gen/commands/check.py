@@ -1,0 +1,35 @@
+"""`agreement-gen check`: validate data and template without writing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from agreement_gen.build import plan_year
+from agreement_gen.commands.options import make_paths, paths_options, split_only
+from agreement_gen.errors import RenderError
+from agreement_gen.render import TemplateRenderer
+from agreement_gen.ui import console
+
+
+@click.command("check")
+@paths_options
+@click.option("--only", metavar="SLUG,…", help="Check only these districts.")
+def command(year: int | None, counties: Path, templates: Path, out: Path, only: str | None) -> None:
+    """Validate the data files and render the template in memory; exit 2 on any problem."""
+    plan = plan_year(make_paths(counties, templates, out), year, split_only(only))
+    renderer = TemplateRenderer(plan.template)
+    errors = []
+    for agreement in plan.agreements:
+        try:
+            renderer.render(agreement)
+        except RenderError as exc:
+            errors.append(str(exc))
+    for error in errors:
+        console.print(Text.assemble(("  ✗ ", "red"), error))
+    if errors:
+        console.print(f"{plan.fiscal_year.year}: {len(errors)} of {len(plan.agreements)} documents do not render")
+        raise click.exceptions.Exit(2)
+    console.print(f"{plan.fiscal_year.year}: {len(plan.agreements)} districts valid, template renders for all")

@@ -1,0 +1,53 @@
+"""Options shared by several commands, declared once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from agreement_gen.config import Paths
+
+
+def paths_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--year, --counties, --templates, --out; the command receives `paths` and `year`."""
+    decorators = [
+        click.option("--year", type=int, default=None, help="Fiscal year (default: the newest in counties/)."),
+        click.option(
+            "--counties",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=Path("counties"),
+            show_default=True,
+            help="Folder with the district data.",
+        ),
+        click.option(
+            "--templates",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=Path("templates"),
+            show_default=True,
+            help="Folder with the master template.",
+        ),
+        click.option(
+            "--out",
+            type=click.Path(path_type=Path, file_okay=False),
+            default=Path("build"),
+            show_default=True,
+            help="Output folder.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def make_paths(counties: Path, templates: Path, out: Path) -> Paths:
+    return Paths(counties=counties, templates=templates, out=out)
+
+
+def split_only(value: str | None) -> list[str] | None:
+    """'--only a,b' → ['a', 'b']."""
+    if not value:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]

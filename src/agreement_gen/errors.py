@@ -1,0 +1,55 @@
+"""Problems in the user's input, reported all at once with file, line and field.
+
+The pipeline never stops at the first bad value: every stage collects `Problem`s and the
+command line prints them together, so one run shows everything that needs fixing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we know."""
+
+    file: Path | None
+    line: int | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = str(self.file)
+            if self.line is not None:
+                where += f":{self.line}"
+        parts = [p for p in (where, f"field '{self.field}'" if self.field else "") if p]
+        prefix = ", ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class AgreementGenError(Exception):
+    """Base of every error agreement-gen reports to the user (never a bare traceback)."""
+
+
+class InputError(AgreementGenError):
+    """Invalid data or template: nothing was written. Carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(problems, key=lambda p: (str(p.file or ""), p.line or 0, p.field or ""))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class RenderError(AgreementGenError):
+    """One district's document could not be rendered; the others go on."""
+
+    def __init__(self, slug: str, message: str):
+        self.slug = slug
+        super().__init__(f"{slug}: {message}")
+
+
+class ToolMissingError(AgreementGenError):
+    """An external program the build needs (LibreOffice) is missing or broken."""

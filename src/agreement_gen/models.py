@@ -1,0 +1,208 @@
+"""The data model: what a county data file may contain, as validated, typed objects.
+
+These models are the contract between the data files and the template. Each file kind has
+one model; `validate.py` turns pydantic's errors into problems with file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import Annotated, Any
+
+from babel.dates import format_date
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from agreement_gen.formatting import euro
+
+# Characters XML 1.0 cannot carry (a DOCX is XML): C0 controls except tab, newline, carriage return.
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+MAX_BUDGET = Decimal("100000000")  # 100 Mio € for one district is far beyond any real AQB allocation
+
+
+def _clean_text(value: str) -> str:
+    bad = _XML_FORBIDDEN.search(value)
+    if bad:
+        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}, which a document cannot hold")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _no_bool(value: Any) -> Any:
+    """YAML turns `yes`/`no` into booleans; never let them pass as numbers or text."""
+    if isinstance(value, bool):
+        raise ValueError("expected a value, got a yes/no (boolean)")
+    return value
+
+
+def _plain_number(value: Any) -> Any:
+    """A budget is a number in the YAML, not text: '1.288.930' would be ambiguous (German or English?)."""
+    value = _no_bool(value)
+    if isinstance(value, str):
+        raise ValueError(f"must be a plain number such as 1288930 or 1288930.50, not the text {value!r}")
+    if isinstance(value, float):
+        try:
+            return Decimal(repr(value))
+        except InvalidOperation as exc:  # inf, nan
+            raise ValueError(f"is not a finite number: {value!r}") from exc
+    return value
+
+
+def _valid_date_pattern(pattern: str) -> str:
+    try:
+        format_date(dt.date(2025, 8, 2), pattern, locale="de_DE")
+    except Exception as exc:  # Babel raises several types for bad patterns
+        raise ValueError(f"is not a valid date pattern ({exc})") from exc
+    if not {"d", "M", "y"} <= set(pattern):
+        raise ValueError("must contain day (d), month (M) and year (y), e.g. 'dd.MM.yyyy'")
+    return pattern
+
+
+Text = Annotated[str, BeforeValidator(_no_bool), AfterValidator(_clean_text)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=60)]
+DatePattern = Annotated[str, AfterValidator(_valid_date_pattern)]
+
+
+def _plausible_budget(value: Decimal) -> Decimal:
+    if value <= 0:
+        raise ValueError("must be greater than 0 Euro")
+    if value > MAX_BUDGET:
+        raise ValueError(f"{euro(value)} is implausibly large (more than {euro(MAX_BUDGET)}); check the digits")
+    return value
+
+
+Euro = Annotated[
+    Decimal,
+    BeforeValidator(_plain_number),
+    Field(decimal_places=2, allow_inf_nan=False),
+    AfterValidator(_plausible_budget),
+]
+
+
+class Model(BaseModel):
+    """Unknown fields are errors (a typo must not silently drop a value); objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Gender(StrEnum):
+    MASCULINE = "masculine"
+    FEMININE = "feminine"
+
+
+class Kind(StrEnum):
+    LANDKREIS = "Landkreis"
+    KREISFREIE_STADT = "kreisfreie Stadt"
+
+
+class Status(StrEnum):
+    """Where a district's agreement stands: its wording, fields and markings follow from it."""
+
+    DRAFT = "draft"
+    FOR_SIGNATURE = "for_signature"
+    SIGNED = "signed"
+
+
+EXAMPLE_SOURCE = "example"
+
+
+class GrammarOverride(Model):
+    """Case forms, with article, for a designation the rules in grammar.py cannot decline."""
+
+    nominative: Text | None = None
+    genitive: Text | None = None
+    dative: Text | None = None
+    accusative: Text | None = None
+
+
+class District(Model):
+    """Master data of a Landkreis or kreisfreie Stadt (counties/districts/SLUG.yaml)."""
+
+    slug: Slug
+    ags: Annotated[str, Field(pattern=r"^\d{5}$")]
+    designation: Text
+    kind: Kind
+    gender: Gender
+    seat: Text
+    regierungsbezirk: Text | None = None
+    grammar: GrammarOverride = GrammarOverride()
+
+
+class Minister(Model):
+    name: Text
+    title: Text
+
+
+class Ministry(Model):
+    """The ministry as party to the agreement. Its case forms are written once per year, not derived."""
+
+    name: Text
+    nominative: Text
+    dative: Text
+    genitive: Text
+    abbreviation: Text
+    minister: Minister
+    signing_place: Text
+    date_pattern: DatePattern = "d.M.yyyy"
+
+
+class FiscalYear(Model):
+    """What every agreement of one fiscal year shares (counties/YEAR/_year.yaml)."""
+
+    year: Annotated[int, BeforeValidator(_no_bool), Field(ge=2000, le=2100)]
+    template: Annotated[str, Field(pattern=r"^[^/\\]+\.docx$")] = "zielvereinbarung.docx"
+    ministry: Ministry
+    grant_authority: Text
+    buendnis: Text
+    migration_clause: str = ""
+    massnahmenarten: dict[Annotated[int, Field(ge=1, le=99)], Text]
+
+    @field_validator("migration_clause")
+    @classmethod
+    def _clause_text(cls, value: str) -> str:
+        return _clean_text(value) if value.strip() else ""
+
+    @field_validator("massnahmenarten")
+    @classmethod
+    def _at_least_one(cls, value: dict[int, str]) -> dict[int, str]:
+        if not value:
+            raise ValueError("must list at least one Maßnahmenart")
+        return dict(sorted(value.items()))
+
+
+class Signatory(Model):
+    """Who signs for the district, and once signed, where and when."""
+
+    name: Text | None = None
+    title: Text
+    place: Text
+    signed_on: dt.date | None = None
+    date_pattern: DatePattern = "dd.MM.yyyy"
+
+
+class MinistrySignature(Model):
+    """When the minister signed this district's agreement; place and pattern default to the year file."""
+
+    signed_on: dt.date | None = None
+    place: Text | None = None
+    date_pattern: DatePattern | None = None
+
+
+class DistrictYear(Model):
+    """One district's figures for one fiscal year (counties/YEAR/SLUG.yaml)."""
+
+    status: Status
+    source: Text
+    budget: Euro
+    projects: dict[Annotated[int, Field(ge=1, le=99)], list[Text]]
+    signatory: Signatory
+    ministry_signature: MinistrySignature = MinistrySignature()
+
+    @property
+    def is_example(self) -> bool:
+        return self.source == EXAMPLE_SOURCE

@@ -1,0 +1,95 @@
+"""Stage 3 – render: fill the master template for one agreement, in memory.
+
+Rendering happens in a sandboxed, strict Jinja environment: the template (edited by people,
+stored in Word) cannot reach Python internals, an unknown variable is an error naming the
+variable and the district instead of an empty gap in a legal text, and every value is
+XML-escaped, so `Lernen & Arbeiten <plus>` arrives exactly as written.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from agreement_gen.context import template_context
+from agreement_gen.errors import RenderError
+from agreement_gen.grammar import capfirst
+from agreement_gen.structure import Agreement
+
+KEYWORDS = "Zielvereinbarung; Ausbildungs- und Qualifizierungsbudget; AQB; Hessen"
+
+
+class Fields(dict):
+    """A context mapping that knows its own name, so a missing field is reported as 'district.genitve'."""
+
+    def __init__(self, path: str, values: dict[str, Any]):
+        super().__init__({k: _wrap(f"{path}.{k}", v) for k, v in values.items()})
+        self.path = path
+
+
+def _wrap(path: str, value: Any) -> Any:
+    if isinstance(value, dict):
+        return Fields(path, value)
+    if isinstance(value, list):
+        return [_wrap(f"{path}[{i}]", v) for i, v in enumerate(value)]
+    return value
+
+
+class StrictNamedUndefined(StrictUndefined):
+    """Says which variable is missing, with its full dotted name where we know it."""
+
+    @property
+    def _undefined_message(self) -> str:  # type: ignore[override]
+        if self._undefined_hint:
+            return self._undefined_hint
+        name = self._undefined_name
+        owner = self._undefined_obj
+        if isinstance(owner, Fields):
+            return f"the template uses '{owner.path}.{name}', which does not exist"
+        return f"the template uses '{name}', which does not exist"
+
+
+def make_environment() -> SandboxedEnvironment:
+    """The one Jinja environment every render uses (also used by the template checks)."""
+    env = SandboxedEnvironment(undefined=StrictNamedUndefined, autoescape=True)
+    env.filters["capfirst"] = capfirst
+    return env
+
+
+class TemplateRenderer:
+    """Renders agreements from one master template, read from disk once."""
+
+    def __init__(self, template: Path):
+        self.template = template
+        self._template_bytes = template.read_bytes()
+
+    def render(self, agreement: Agreement) -> bytes:
+        """The finished DOCX as bytes. Raises RenderError naming the district on any template problem."""
+        doc = DocxTemplate(io.BytesIO(self._template_bytes))
+        context = {k: _wrap(k, v) for k, v in template_context(agreement).items()}
+        try:
+            doc.render(context, jinja_env=make_environment(), autoescape=True)
+        except UndefinedError as exc:
+            raise RenderError(agreement.slug, f"{exc.message} (template {self.template.name})") from exc
+        except SecurityError as exc:
+            raise RenderError(
+                agreement.slug, f"template {self.template.name} is not allowed to do this: {exc}"
+            ) from exc
+        except TemplateSyntaxError as exc:
+            near = " ".join(" ".join(getattr(exc, "docx_context", [])).split())[:200]
+            raise RenderError(
+                agreement.slug, f"template {self.template.name} has a syntax error: {exc.message}; near: {near!r}"
+            ) from exc
+        except TemplateError as exc:
+            raise RenderError(agreement.slug, f"template {self.template.name}: {exc}") from exc
+        props = doc.docx.core_properties
+        props.keywords = KEYWORDS
+        props.language = "de-DE"
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        return buffer.getvalue()

@@ -1,0 +1,232 @@
+"""Stage 2 – validate: turn loaded files into typed agreements, or list every problem at once.
+
+Each file is checked against its model (models.py); then what no single file can check:
+slugs match file names, AGS keys are unique, projects use the year's Maßnahmenarten, and a
+document's stage has the names and dates it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from agreement_gen.errors import InputError, Problem
+from agreement_gen.grammar import GrammarError, decline
+from agreement_gen.load import DataSet, YamlDocument
+from agreement_gen.models import EXAMPLE_SOURCE, District, DistrictYear, FiscalYear, Status
+from agreement_gen.structure import Agreement, YearPlan
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _field_name(loc: tuple[str | int, ...]) -> str:
+    parts = [str(p) for p in loc if p != "[key]"]
+    return ".".join(parts)
+
+
+def _message(error: dict) -> str:
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "missing":
+        return "is required but missing"
+    if error["type"] == "extra_forbidden":
+        return "is not a known field (typo?)"
+    if error["type"] in {"int_parsing", "int_type", "decimal_parsing", "decimal_type"}:
+        return f"{msg} (got {error.get('input')!r})"
+    return msg
+
+
+def parse(doc: YamlDocument, model: type[M], problems: list[Problem]) -> M | None:
+    """Validate one document against its model; errors are appended with file, line and field."""
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(Problem(doc.path, doc.line_of(loc), _field_name(loc), _message(error)))
+        return None
+
+
+def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = None) -> list[Problem]:
+    """What a document at its (possibly overridden) stage still lacks: names and signing dates."""
+    problems: list[Problem] = []
+    data = agreement.data
+
+    def need(condition: bool, loc: tuple[str, ...], message: str) -> None:
+        if not condition:
+            line = doc.line_of(loc) if doc else None
+            problems.append(Problem(path, line, ".".join(loc), message))
+
+    status = agreement.status
+    if status in (Status.FOR_SIGNATURE, Status.SIGNED):
+        need(
+            data.signatory.name is not None, ("signatory", "name"), f"a '{status}' document needs the signatory's name"
+        )
+    if status is Status.SIGNED:
+        need(
+            data.signatory.signed_on is not None,
+            ("signatory", "signed_on"),
+            "a 'signed' document needs the district's signing date",
+        )
+        need(
+            data.ministry_signature.signed_on is not None,
+            ("ministry_signature", "signed_on"),
+            "a 'signed' document needs the ministry's signing date",
+        )
+    for loc, day in (
+        (("signatory", "signed_on"), data.signatory.signed_on),
+        (("ministry_signature", "signed_on"), data.ministry_signature.signed_on),
+    ):
+        need(
+            day is None or day.year >= agreement.year,
+            loc,
+            f"signing date {day} lies before the fiscal year {agreement.year}",
+        )
+    return problems
+
+
+def _check_district_year(
+    slug: str, doc: YamlDocument, data: DistrictYear, fiscal_year: FiscalYear, problems: list[Problem]
+) -> None:
+    for number in data.projects:
+        if number not in fiscal_year.massnahmenarten:
+            known = ", ".join(str(n) for n in fiscal_year.massnahmenarten)
+            problems.append(
+                Problem(
+                    doc.path,
+                    doc.line_of(("projects", number)),
+                    f"projects.{number}",
+                    f"unknown Maßnahmenart {number} (the year file defines {known})",
+                )
+            )
+    if data.source == EXAMPLE_SOURCE and data.status is not Status.DRAFT:
+        problems.append(
+            Problem(
+                doc.path,
+                doc.line_of(("status",)),
+                "status",
+                f"example data (source: example) must stay 'draft', not '{data.status}'",
+            )
+        )
+
+
+def _unique_ags(districts: dict[str, tuple[YamlDocument, District]], problems: list[Problem]) -> None:
+    seen: dict[str, str] = {}
+    for slug, (doc, district) in districts.items():
+        if district.ags in seen:
+            problems.append(
+                Problem(
+                    doc.path,
+                    doc.line_of(("ags",)),
+                    "ags",
+                    f"AGS {district.ags} is already used by '{seen[district.ags]}'",
+                )
+            )
+        else:
+            seen[district.ags] = slug
+
+
+def validate(
+    dataset: DataSet,
+    *,
+    year: int,
+    templates_dir: Path,
+    only: Iterable[str] | None = None,
+    stage: Status | None = None,
+) -> YearPlan:
+    """Check the loaded year and build its plan, or raise InputError with every problem found."""
+    problems = list(dataset.problems)
+
+    fiscal_year = None
+    if dataset.year_file is not None:
+        fiscal_year = parse(dataset.year_file, FiscalYear, problems)
+        if fiscal_year is not None and fiscal_year.year != year:
+            problems.append(
+                Problem(
+                    dataset.year_file.path,
+                    dataset.year_file.line_of(("year",)),
+                    "year",
+                    f"says {fiscal_year.year} but lies in the folder of {year}",
+                )
+            )
+    elif not any(p.file and p.file.name == "_year.yaml" for p in problems):
+        problems.append(Problem(None, None, None, f"no year file for {year}"))
+
+    districts: dict[str, tuple[YamlDocument, District]] = {}
+    for stem, doc in dataset.districts.items():
+        district = parse(doc, District, problems)
+        if district is None:
+            continue
+        if district.slug != stem:
+            problems.append(
+                Problem(
+                    doc.path,
+                    doc.line_of(("slug",)),
+                    "slug",
+                    f"slug '{district.slug}' does not match the file name '{stem}.yaml'",
+                )
+            )
+            continue
+        districts[stem] = (doc, district)
+    _unique_ags(districts, problems)
+
+    wanted = set(only) if only else None
+    if wanted:
+        unknown = sorted(wanted - set(dataset.district_years))
+        for slug in unknown:
+            problems.append(Problem(None, None, "--only", f"no district '{slug}' in {year}"))
+
+    template = templates_dir / (fiscal_year.template if fiscal_year else "zielvereinbarung.docx")
+    if fiscal_year is not None and not template.is_file():
+        problems.append(
+            Problem(
+                dataset.year_file.path if dataset.year_file else None,
+                None,
+                "template",
+                f"template '{template}' does not exist",
+            )
+        )
+
+    agreements: list[Agreement] = []
+    for slug, doc in dataset.district_years.items():
+        if wanted is not None and slug not in wanted:
+            continue
+        data = parse(doc, DistrictYear, problems)
+        if slug not in districts:
+            # A master file that exists but is invalid has been reported already.
+            if slug not in dataset.districts and not any(p.file and p.file.stem == slug for p in dataset.problems):
+                problems.append(Problem(doc.path, None, None, f"no master data file counties/districts/{slug}.yaml"))
+            continue
+        if data is None or fiscal_year is None:
+            continue
+        _check_district_year(slug, doc, data, fiscal_year, problems)
+        master_doc, district = districts[slug]
+        try:
+            cases = decline(district.designation, district.gender, district.grammar)
+        except GrammarError as exc:
+            problems.append(Problem(master_doc.path, master_doc.line_of(("designation",)), "designation", str(exc)))
+            continue
+        agreement = Agreement(
+            district=district,
+            cases=cases,
+            fiscal_year=fiscal_year,
+            data=data,
+            status=stage or data.status,
+            sources=(master_doc.path, doc.path),
+        )
+        problems.extend(stage_problems(agreement, doc.path, doc))
+        agreements.append(agreement)
+
+    if problems:
+        raise InputError(problems)
+    if not agreements:
+        raise InputError([Problem(None, None, None, f"no district files found for {year}")])
+    assert fiscal_year is not None and dataset.year_file is not None
+    return YearPlan(
+        fiscal_year=fiscal_year,
+        year_file=dataset.year_file.path,
+        template=template,
+        agreements=tuple(sorted(agreements, key=lambda a: a.slug)),
+    )

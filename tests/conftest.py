@@ -1,0 +1,47 @@
+"""Shared fixtures: a private copy of the real data and template for each test that changes them."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from agreement_gen.cli import run
+from agreement_gen.config import Paths
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+REFERENCE = DATA / "reference-2025-darmstadt-dieburg.txt"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Paths:
+    """counties/ and templates/ copied into a temporary folder; output goes to tmp/build."""
+    shutil.copytree(ROOT / "counties", tmp_path / "counties")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return Paths(counties=tmp_path / "counties", templates=tmp_path / "templates", out=tmp_path / "build")
+
+
+@pytest.fixture
+def cli(project: Paths, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run `agreement-gen VERB ARGS…` against the project copy; returns (exit code, stdout, stderr)."""
+
+    def invoke(verb: str, *args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        folders = ["--counties", str(project.counties), "--templates", str(project.templates)]
+        if verb == "build":
+            folders += ["--out", str(project.out)]
+        code = run([verb, *folders, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def edit_yaml(path: Path, old: str, new: str) -> None:
+    """Replace one exact piece of a data file (fails loudly if the piece is not there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -1,0 +1,165 @@
+"""Invalid data stops the run with every problem listed at once, each with file, line and field."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import edit_yaml
+
+DD = "2025/darmstadt-dieburg.yaml"
+
+
+def problem_lines(err: str) -> list[str]:
+    return [line.strip() for line in err.splitlines() if "✗" in line]
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        # missing field: reported at the parent's line
+        (
+            DD,
+            "budget: 1288930             # Euro\n",
+            "",
+            "darmstadt-dieburg.yaml:2, field 'budget': is required but missing",
+        ),
+        (DD, "budget: 1288930", "budget: -5", "darmstadt-dieburg.yaml:4, field 'budget': must be greater than 0 Euro"),
+        (DD, "budget: 1288930", "budget: 0", "darmstadt-dieburg.yaml:4, field 'budget': must be greater than 0 Euro"),
+        (
+            DD,
+            "budget: 1288930",
+            "budget: eine Million",
+            "darmstadt-dieburg.yaml:4, field 'budget': must be a plain number",
+        ),
+        (
+            DD,
+            "budget: 1288930",
+            "budget: 1288930.505",
+            "darmstadt-dieburg.yaml:4, field 'budget': Decimal input should have no more than 2 decimal places",
+        ),
+        (
+            DD,
+            "budget: 1288930",
+            "budget: 1288930000",
+            "darmstadt-dieburg.yaml:4, field 'budget': 1.288.930.000 Euro is implausibly large",
+        ),
+        (DD, "  4:\n", "  7:\n", "darmstadt-dieburg.yaml:13, field 'projects.7': unknown Maßnahmenart 7"),
+        (
+            DD,
+            "status: signed",
+            "status: unterschrieben",
+            "darmstadt-dieburg.yaml:2, field 'status': Input should be 'draft', 'for_signature' or 'signed'",
+        ),
+        (
+            DD,
+            "signed_on: 2025-08-11",
+            "signed_on: 2025-02-30",
+            "darmstadt-dieburg.yaml:19, field 'signatory.signed_on': Input should be a valid date",
+        ),
+        (
+            DD,
+            "signed_on: 2025-08-11",
+            "signed_on: 2024-12-30",
+            "darmstadt-dieburg.yaml:19, field 'signatory.signed_on': signing date 2024-12-30 lies before the fiscal year 2025",
+        ),
+        (
+            DD,
+            "  title: Kreisbeigeordnete\n",
+            "  title: [Kreisbeigeordnete]\n",
+            "darmstadt-dieburg.yaml:17, field 'signatory.title': Input should be a valid string",
+        ),
+        (
+            DD,
+            "  name: Christel Sprößler\n",
+            "",
+            "darmstadt-dieburg.yaml:15, field 'signatory.name': a 'signed' document needs the signatory's name",
+        ),
+        (
+            DD,
+            'source: "Unterzeichnete',
+            'sorce: "Unterzeichnete',
+            "darmstadt-dieburg.yaml:3, field 'sorce': is not a known field (typo?)",
+        ),
+        (
+            DD,
+            "status: signed",
+            "status: signed\nstatus: draft",
+            'darmstadt-dieburg.yaml:3: YAML syntax error, column 1: while constructing a mapping found duplicate key "status"',
+        ),
+        (DD, "projects:", "projects: [", "darmstadt-dieburg.yaml:7: YAML syntax error"),
+        (
+            "2025/fulda.yaml",
+            "status: draft",
+            "status: signed",
+            "fulda.yaml:3, field 'status': example data (source: example) must stay 'draft'",
+        ),
+        (
+            "districts/fulda.yaml",
+            "slug: fulda",
+            "slug: giessen",
+            "districts/fulda.yaml:2, field 'slug': slug 'giessen' does not match the file name 'fulda.yaml'",
+        ),
+        ("districts/fulda.yaml", 'ags: "06631"', 'ags: "06531"', "field 'ags': AGS 06531 is already used by"),
+        (
+            "districts/fulda.yaml",
+            "gender: masculine",
+            "gender: neuter",
+            "districts/fulda.yaml:6, field 'gender': Input should be 'masculine' or 'feminine'",
+        ),
+        (
+            "2025/_year.yaml",
+            "year: 2025",
+            "year: 2026",
+            "_year.yaml:2, field 'year': says 2026 but lies in the folder of 2025",
+        ),
+    ],
+)
+def test_invalid_data_is_reported_with_file_line_and_field(project, cli, file, old, new, expected):
+    edit_yaml(project.counties / file, old, new)
+    code, _, err = cli("build")
+    assert code == 2
+    assert any(expected in line for line in problem_lines(err)), err
+    assert not project.out.exists() or not any(project.out.rglob("*.docx"))
+
+
+def test_all_problems_of_a_run_are_listed_together(project, cli):
+    edit_yaml(project.counties / DD, "budget: 1288930", "budget: -1")
+    edit_yaml(project.counties / "2025/fulda.yaml", "status: draft", "status: unknown")
+    edit_yaml(project.counties / "districts/wetterau.yaml", "kind: Landkreis", "kind: Bezirk")
+    code, _, err = cli("check")
+    assert code == 2
+    lines = problem_lines(err)
+    assert len(lines) == 3, err
+    assert [line.split(",")[0].rsplit("/", 1)[-1] for line in lines] == [
+        "darmstadt-dieburg.yaml:4",
+        "fulda.yaml:3",
+        "wetterau.yaml:5",
+    ]
+
+
+def test_signed_preview_needs_signing_dates(project, cli):
+    code, _, err = cli("build", "--stage", "signed", "--only", "fulda")
+    assert code == 2
+    assert "fulda.yaml" in err and "field 'signatory.signed_on': a 'signed' document needs" in err
+    assert "field 'ministry_signature.signed_on'" in err
+
+
+def test_unknown_district_in_only(cli):
+    code, _, err = cli("build", "--only", "atlantis")
+    assert code == 2
+    assert "no district 'atlantis' in 2025" in err
+
+
+def test_unknown_year(cli):
+    code, _, err = cli("build", "--year", "1999")
+    assert code == 2
+    assert "no data for 1999 (have: 2025)" in err
+
+
+def test_failed_validation_keeps_earlier_output(project, cli):
+    assert cli("build", "--only", "darmstadt-dieburg")[0] == 0
+    built = project.out / "2025" / "darmstadt-dieburg.docx"
+    before = built.read_bytes()
+    edit_yaml(project.counties / DD, "budget: 1288930", "budget: -1")
+    assert cli("build", "--only", "darmstadt-dieburg")[0] == 2
+    assert built.read_bytes() == before
