@@ -8,6 +8,7 @@ XML-escaped, so `Lernen & Arbeiten <plus>` arrives exactly as written.
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,9 @@ class TemplateRenderer:
         except TemplateError as exc:
             raise RenderError(agreement.slug, f"template {self.template.name}: {exc}") from exc
         props = doc.docx.core_properties
+        # docxtpl renders these with our autoescaping environment; python-docx escapes again on save.
+        for name in ("title", "subject", "author", "comments"):
+            setattr(props, name, html.unescape(getattr(props, name) or ""))
         props.keywords = KEYWORDS
         props.language = "de-DE"
         buffer = io.BytesIO()

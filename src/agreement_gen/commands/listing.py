@@ -20,7 +20,7 @@ def command(year: int | None, counties: Path, templates: Path, out: Path) -> Non
     plan = plan_year(make_paths(counties, templates, out), year)
     table = Table(title=f"Zielvereinbarungen AQB {plan.fiscal_year.year}")
     for column in ("Slug", "AGS", "District", "Status", "Budget", "Source"):
-        table.add_column(column, justify="right" if column == "Budget" else "left")
+        table.add_column(column, justify="right" if column == "Budget" else "left", no_wrap=column != "Source")
     total = 0
     for agreement in plan.agreements:
         data = agreement.data

@@ -1,0 +1,64 @@
+"""The build command end to end: 26 documents, summaries, exit codes, nothing lost on failure."""
+
+from __future__ import annotations
+
+import docx
+
+from agreement_gen.text import paragraphs
+
+
+def test_build_writes_26_documents_that_open(project, cli):
+    code, out, _ = cli("build")
+    assert code == 0
+    assert "2025: 26 built, 0 failed" in out
+    files = sorted((project.out / "2025").glob("*.docx"))
+    assert len(files) == 26
+    for path in files:
+        document = docx.Document(str(path))
+        assert document.core_properties.title.startswith("Zielvereinbarung AQB 2025 – ")
+    assert not list((project.out / "2025").glob(".staging-*")), "staging folder left behind"
+
+
+def test_only_builds_the_named_districts(project, cli):
+    code, out, _ = cli("build", "--only", "fulda,wetterau")
+    assert code == 0
+    assert sorted(p.name for p in (project.out / "2025").glob("*.docx")) == ["fulda.docx", "wetterau.docx"]
+    assert "2 built" in out
+
+
+def test_stage_override_renders_a_signed_preview(project, cli):
+    code, _, _ = cli("build", "--only", "darmstadt-dieburg", "--stage", "for_signature")
+    assert code == 0
+    text = paragraphs(project.out / "2025" / "darmstadt-dieburg.docx")
+    assert "Christel Sprößler" in text
+    assert not any("11.08.2025" in line for line in text)
+
+
+def test_one_failing_district_does_not_stop_the_others(project, cli):
+    assert cli("build")[0] == 0
+    fulda = project.out / "2025" / "fulda.docx"
+    before = fulda.read_bytes()
+    template = project.templates / "zielvereinbarung.docx"
+    document = docx.Document(str(template))
+    document.add_paragraph("{% if district.slug == 'fulda' %}{{ district.nickname }}{% endif %}")
+    document.save(str(template))
+
+    code, out, _ = cli("build")
+    assert code == 1
+    assert "25 built, 1 failed" in out
+    assert "fulda: the template uses 'district.nickname', which does not exist" in out
+    assert fulda.read_bytes() == before  # the previous good document is kept
+
+
+def test_check_writes_nothing(project, cli):
+    code, out, _ = cli("check")
+    assert code == 0
+    assert "26 districts valid" in out
+    assert not project.out.exists()
+
+
+def test_list_shows_status_budget_and_source(cli):
+    code, out, _ = cli("list")
+    assert code == 0
+    assert "darmstadt-dieburg" in out and "1.288.930 Euro" in out and "signed" in out
+    assert "26 districts" in out
