@@ -8,7 +8,7 @@ from agreement_gen.text import paragraphs
 
 
 def test_build_writes_26_documents_that_open(project, cli):
-    code, out, _ = cli("build")
+    code, out, _ = cli("build", "--formats", "docx")
     assert code == 0
     assert "2025: 26 built, 0 failed" in out
     files = sorted((project.out / "2025").glob("*.docx"))
@@ -20,14 +20,14 @@ def test_build_writes_26_documents_that_open(project, cli):
 
 
 def test_only_builds_the_named_districts(project, cli):
-    code, out, _ = cli("build", "--only", "fulda,wetterau")
+    code, out, _ = cli("build", "--only", "fulda,wetterau", "--formats", "docx")
     assert code == 0
     assert sorted(p.name for p in (project.out / "2025").glob("*.docx")) == ["fulda.docx", "wetterau.docx"]
     assert "2 built" in out
 
 
 def test_stage_override_renders_a_signed_preview(project, cli):
-    code, _, _ = cli("build", "--only", "darmstadt-dieburg", "--stage", "for_signature")
+    code, _, _ = cli("build", "--only", "darmstadt-dieburg", "--stage", "for_signature", "--formats", "docx")
     assert code == 0
     text = paragraphs(project.out / "2025" / "darmstadt-dieburg.docx")
     assert "Christel Sprößler" in text
@@ -35,7 +35,7 @@ def test_stage_override_renders_a_signed_preview(project, cli):
 
 
 def test_one_failing_district_does_not_stop_the_others(project, cli):
-    assert cli("build")[0] == 0
+    assert cli("build", "--formats", "docx")[0] == 0
     fulda = project.out / "2025" / "fulda.docx"
     before = fulda.read_bytes()
     template = project.templates / "zielvereinbarung.docx"
@@ -43,7 +43,7 @@ def test_one_failing_district_does_not_stop_the_others(project, cli):
     document.add_paragraph("{% if district.slug == 'fulda' %}{{ district.nickname }}{% endif %}")
     document.save(str(template))
 
-    code, out, _ = cli("build")
+    code, out, _ = cli("build", "--formats", "docx")
     assert code == 1
     assert "25 built, 1 failed" in out
     assert "fulda: the template uses 'district.nickname', which does not exist" in out
@@ -62,3 +62,9 @@ def test_list_shows_status_budget_and_source(cli):
     assert code == 0
     assert "darmstadt-dieburg" in out and "1.288.930 Euro" in out and "signed" in out
     assert "26 districts" in out
+
+
+def test_formats_must_be_known(cli):
+    code, _, err = cli("build", "--formats", "docx,odt")
+    assert code == 2
+    assert "--formats" in err

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agreement_gen.builders import Builder, DocxBuilder, Item
+from agreement_gen.builders import FORMATS, Builder, DocxBuilder, Item, PdfBuilder
 from agreement_gen.config import Paths
 from agreement_gen.load import load_year
 from agreement_gen.models import Status
@@ -44,8 +44,13 @@ def plan_year(
     )
 
 
-def builders_for(plan: YearPlan) -> list[Builder]:
-    return [DocxBuilder(plan.template)]
+def builders_for(plan: YearPlan, formats: Iterable[str]) -> list[Builder]:
+    """The builders for the requested formats, in order (PDF is converted from the DOCX)."""
+    wanted = set(formats)
+    builders: list[Builder] = [DocxBuilder(plan.template)]
+    if "pdf" in wanted:
+        builders.append(PdfBuilder())
+    return builders
 
 
 def publish(items: list[Item], out_dir: Path) -> None:
@@ -56,7 +61,11 @@ def publish(items: list[Item], out_dir: Path) -> None:
 
 
 def build(
-    paths: Paths, year: int | None = None, only: Iterable[str] | None = None, stage: Status | None = None
+    paths: Paths,
+    year: int | None = None,
+    only: Iterable[str] | None = None,
+    stage: Status | None = None,
+    formats: Iterable[str] = FORMATS,
 ) -> BuildReport:
     plan = plan_year(paths, year, only, stage)
     out_dir = paths.year_out(plan.fiscal_year.year)
@@ -64,7 +73,7 @@ def build(
     items = [Item(agreement) for agreement in plan.agreements]
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
-        for builder in builders_for(plan):
+        for builder in builders_for(plan, formats):
             builder.build([item for item in items if item.ok], staging)
         good = [item for item in items if item.ok]
         publish(good, out_dir)

@@ -5,13 +5,14 @@ Exit codes, for scripts: 0 done, 1 a document failed, 2 invalid input or usage.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
 from rich.text import Text
 
 from agreement_gen import __version__
-from agreement_gen.commands import build, check, listing
+from agreement_gen.commands import build, check, listing, verify
 from agreement_gen.errors import AgreementGenError, InputError
 from agreement_gen.ui import console_err
 
@@ -27,6 +28,7 @@ def cli() -> None:
 cli.add_command(build.command)
 cli.add_command(check.command)
 cli.add_command(listing.command)
+cli.add_command(verify.command)
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -38,8 +40,8 @@ def run(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         code = EXIT_INVALID
-    except click.Abort:
-        console_err.print("aborted")
+    except (click.Abort, KeyboardInterrupt):
+        console_err.print("interrupted: nothing was half-written, earlier outputs are unchanged")
         code = 130
     except InputError as exc:
         console_err.print(f"[bold red]invalid input[/] – {len(exc.problems)} problem(s), nothing was written:")
@@ -52,5 +54,10 @@ def run(argv: list[str] | None = None) -> int:
     return code if isinstance(code, int) else EXIT_OK
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM cleans up like Ctrl-C: staging removed, LibreOffice killed
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(run())

@@ -2,5 +2,8 @@
 
 from agreement_gen.builders.base import Builder, Item
 from agreement_gen.builders.docx import DocxBuilder
+from agreement_gen.builders.pdf import PdfBuilder
 
-__all__ = ["Builder", "DocxBuilder", "Item"]
+__all__ = ["Builder", "DocxBuilder", "Item", "PdfBuilder"]
+
+FORMATS = ("docx", "pdf")

@@ -8,6 +8,7 @@ import click
 from rich.text import Text
 
 from agreement_gen.build import build
+from agreement_gen.builders import FORMATS
 from agreement_gen.commands.options import make_paths, paths_options, split_only
 from agreement_gen.models import Status
 from agreement_gen.ui import console
@@ -22,9 +23,23 @@ from agreement_gen.ui import console
     default=None,
     help="Preview every document at this stage instead of the status in its data.",
 )
-def command(year: int | None, counties: Path, templates: Path, out: Path, only: str | None, stage: str | None) -> None:
-    """Build the agreements (DOCX) into OUT/YEAR/SLUG.docx."""
-    report = build(make_paths(counties, templates, out), year, split_only(only), Status(stage) if stage else None)
+@click.option(
+    "--formats",
+    default=",".join(FORMATS),
+    show_default=True,
+    help="Output formats, comma-separated ('docx' alone skips LibreOffice).",
+)
+def command(
+    year: int | None, counties: Path, templates: Path, out: Path, only: str | None, stage: str | None, formats: str
+) -> None:
+    """Build the agreements into OUT/YEAR/SLUG.docx and OUT/YEAR/SLUG.pdf."""
+    wanted = split_only(formats) or []
+    unknown = sorted(set(wanted) - set(FORMATS))
+    if unknown or "docx" not in wanted:
+        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (docx always)", param_hint="--formats")
+    report = build(
+        make_paths(counties, templates, out), year, split_only(only), Status(stage) if stage else None, wanted
+    )
     for item in report.built:
         files = ", ".join(sorted(p.name for p in item.staged.values()))
         console.print(f"  [green]✓[/] {item.agreement.slug:<22} {item.agreement.status:<14} {files}")

@@ -1,0 +1,104 @@
+"""PDF: the rendered DOCX converted by LibreOffice, finished, fitted with signature fields and checked.
+
+Per document: LibreOffice's PDF/A-2b export → (for_signature) two empty signature fields over
+the signature lines → metadata completed, export-time stamps made reproducible → every check of
+`agreement-gen verify`. Only a PDF that passes is staged for publishing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import docx
+
+from agreement_gen.builders.base import Builder, Item
+from agreement_gen.convert import LibreOfficeConverter
+from agreement_gen.models import Status
+from agreement_gen.pdf.checks import failures, verify_pdf
+from agreement_gen.pdf.fields import FieldPlacementError, add_signature_fields, find_signature_slots
+from agreement_gen.pdf.finish import PdfMetadata, finish_pdf
+from agreement_gen.structure import Agreement
+
+LANGUAGE = "de-DE"
+
+
+def build_timestamp(agreement: Agreement) -> dt.datetime:
+    """The PDF's creation time: $SOURCE_DATE_EPOCH, else derived from the data (reproducible builds).
+
+    A signed agreement is dated by its last signature, any other by 1 January of its fiscal year.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    data = agreement.data
+    days = [d for d in (data.signatory.signed_on, data.ministry_signature.signed_on) if d]
+    day = max(days) if agreement.status is Status.SIGNED and days else dt.date(agreement.year, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def pdf_metadata(agreement: Agreement, docx_path: Path) -> PdfMetadata:
+    """Title, author and subject as the template's document properties say; keywords from the data."""
+    props = docx.Document(str(docx_path)).core_properties
+    keywords = "; ".join(
+        [
+            "Zielvereinbarung",
+            "Ausbildungs- und Qualifizierungsbudget",
+            "AQB",
+            "Hessen",
+            str(agreement.year),
+            agreement.district.designation,
+        ]
+    )
+    return PdfMetadata(
+        title=props.title or agreement.title,
+        author=props.author or agreement.fiscal_year.ministry.name,
+        subject=props.subject or "",
+        keywords=keywords,
+        language=LANGUAGE,
+        timestamp=build_timestamp(agreement),
+    )
+
+
+class PdfBuilder(Builder):
+    format = "pdf"
+
+    def __init__(self, converter: LibreOfficeConverter | None = None):
+        self._converter = converter
+
+    def build(self, items: list[Item], staging: Path) -> None:
+        items = [item for item in items if "docx" in item.staged]
+        if not items:
+            return
+        converter = self._converter or LibreOfficeConverter()
+        raw = staging / "libreoffice"
+        raw.mkdir(exist_ok=True)
+        result = converter.convert([item.staged["docx"] for item in items], raw)
+        for item in items:
+            source = item.staged["docx"]
+            if source in result.errors:
+                item.fail(result.errors[source])
+                continue
+            try:
+                content = self._finish(item.agreement, source, result.pdfs[source].read_bytes())
+            except FieldPlacementError as exc:
+                item.fail(f"cannot place the signature fields: {exc}")
+                continue
+            except ValueError as exc:
+                item.fail(str(exc))
+                continue
+            target = staging / f"{item.agreement.slug}.pdf"
+            target.write_bytes(content)
+            item.staged[self.format] = target
+
+    def _finish(self, agreement: Agreement, docx_path: Path, pdf: bytes) -> bytes:
+        if agreement.status is Status.FOR_SIGNATURE:
+            label = f"Unterschrift {agreement.district.designation}"
+            pdf = add_signature_fields(pdf, find_signature_slots(pdf, agreement.slug, label))
+        meta = pdf_metadata(agreement, docx_path)
+        pdf = finish_pdf(pdf, meta)
+        problems = failures(verify_pdf(pdf, expected_title=meta.title))
+        if problems:
+            raise ValueError("the PDF fails its checks: " + "; ".join(f.message for f in problems))
+        return pdf

@@ -1,0 +1,1 @@
+"""Working on the PDFs LibreOffice wrote: signature fields, metadata, and the checks we publish by."""

@@ -1,0 +1,267 @@
+"""What we check before a PDF is published, and when one comes back signed (`agreement-gen verify`).
+
+No PDF/A validator (veraPDF) installs from the registries this project reaches, so the PDF/A-2b
+rules that matter here are checked structurally: identification in XMP, Info and XMP in sync,
+an embedded output intent, every font embedded, nothing forbidden (encryption, JavaScript,
+launch actions, attachments), printable annotations with plain appearances. Then what makes it
+accessible (tags, language, title, headings) and every signature (pyHanko's validator: intact,
+what it covers, what changed after it).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+# Info key → XMP property that PDF/A requires to carry the same value.
+INFO_TO_XMP = {
+    "/Title": "dc:title",
+    "/Author": "dc:creator",
+    "/Subject": "dc:description",
+    "/Keywords": "pdf:Keywords",
+    "/Producer": "pdf:Producer",
+    "/Creator": "xmp:CreatorTool",
+}
+ANNOT_PRINT, ANNOT_HIDDEN_BITS = 4, 1 | 2 | 32  # /F: Print; Invisible, Hidden, NoView
+
+
+@dataclass(frozen=True)
+class Finding:
+    ok: bool
+    message: str
+    warning: bool = False  # reported, but does not fail the check
+
+    def __str__(self) -> str:
+        mark = "ok  " if self.ok else ("warn" if self.warning else "FAIL")
+        return f"{mark} {self.message}"
+
+
+def _fonts(doc: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+    seen: set[tuple[int, int]] = set()
+
+    def from_resources(resources: pikepdf.Dictionary | None) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+        if resources is None:
+            return
+        for font in dict(resources.get("/Font", {})).values():
+            key = font.objgen
+            if key in seen and key != (0, 0):
+                continue
+            seen.add(key)
+            yield str(font.get("/BaseFont", "?")), font
+        for xobject in dict(resources.get("/XObject", {})).values():
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                yield from from_resources(xobject.get("/Resources"))
+
+    for page in doc.pages:
+        yield from from_resources(page.obj.get("/Resources"))
+        for annot in page.obj.get("/Annots", []):
+            normal = annot.get("/AP", {}).get("/N")
+            if isinstance(normal, pikepdf.Stream):
+                yield from from_resources(normal.get("/Resources"))
+
+
+def _embedded(font: pikepdf.Dictionary) -> bool:
+    if font.get("/Subtype") == "/Type3":
+        return True  # glyphs are drawn by content streams inside the file
+    if font.get("/Subtype") == "/Type0":
+        font = font.DescendantFonts[0]
+    descriptor = font.get("/FontDescriptor")
+    return descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
+def _structure_types(doc: pikepdf.Pdf, limit: int = 20000) -> set[str]:
+    root = doc.Root.get("/StructTreeRoot")
+    types: set[str] = set()
+    role_map = {str(k): str(v) for k, v in dict(root.get("/RoleMap", {})).items()} if root is not None else {}
+    stack = [root.get("/K")] if root is not None else []
+    while stack and limit:
+        limit -= 1
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            name = str(node.S)
+            types.add(role_map.get(name, name))
+            if "/K" in node:
+                stack.append(node.K)
+    return types
+
+
+def check_pdfa(doc: pikepdf.Pdf) -> list[Finding]:
+    """PDF/A-2b, structurally (see the module docstring for what is and is not covered)."""
+    findings: list[Finding] = []
+    meta = doc.open_metadata()
+    part, conformance = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
+    findings.append(
+        Finding(part == "2" and conformance == "B", f"PDF/A identification: part {part}, conformance {conformance}")
+    )
+
+    out_of_sync = []
+    for info_key, xmp_key in INFO_TO_XMP.items():
+        if info_key in doc.docinfo:
+            info_value = str(doc.docinfo[info_key])
+            xmp_value = meta.get(xmp_key)
+            if isinstance(xmp_value, list):
+                xmp_value = ", ".join(xmp_value)
+            if info_value != xmp_value:
+                out_of_sync.append(f"{info_key[1:]} ({info_value!r} ≠ {xmp_value!r})")
+    findings.append(
+        Finding(
+            not out_of_sync, "Info and XMP metadata in sync" + (": " + "; ".join(out_of_sync) if out_of_sync else "")
+        )
+    )
+
+    intents = doc.Root.get("/OutputIntents", [])
+    has_icc = any(i.get("/S") == "/GTS_PDFA1" and "/DestOutputProfile" in i for i in intents)
+    findings.append(Finding(has_icc, "output intent with embedded ICC profile" + ("" if has_icc else " missing")))
+
+    fonts = list(_fonts(doc))
+    missing = sorted({name for name, font in fonts if not _embedded(font)})
+    findings.append(
+        Finding(
+            not missing,
+            f"all {len(fonts)} fonts embedded" if not missing else f"fonts not embedded: {', '.join(missing)}",
+        )
+    )
+
+    forbidden = []
+    if doc.is_encrypted or "/Encrypt" in doc.trailer:
+        forbidden.append("encryption")
+    names = doc.Root.get("/Names", {})
+    if "/JavaScript" in names:
+        forbidden.append("JavaScript")
+    if "/EmbeddedFiles" in names:
+        forbidden.append("embedded files")
+    for obj in doc.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") in ("/JavaScript", "/Launch"):
+            forbidden.append(f"{str(obj.S)[1:]} action")
+    findings.append(
+        Finding(
+            not forbidden,
+            "no encryption, JavaScript, launch actions or attachments"
+            if not forbidden
+            else f"forbidden in PDF/A: {', '.join(sorted(set(forbidden)))}",
+        )
+    )
+
+    bad_annots = []
+    for number, page in enumerate(doc.pages, 1):
+        for annot in page.obj.get("/Annots", []):
+            flags = int(annot.get("/F", 0))
+            name = str(annot.get("/T", annot.get("/Subtype", "?")))
+            if annot.get("/Subtype") != "/Popup" and (not flags & ANNOT_PRINT or flags & ANNOT_HIDDEN_BITS):
+                bad_annots.append(f"{name} on page {number} is not printable/visible")
+            appearance = annot.get("/AP")
+            if appearance is not None and set(appearance.keys()) - {"/N"} and annot.get("/FT") == "/Sig":
+                bad_annots.append(f"{name} on page {number} has appearances other than /N")
+    acroform = doc.Root.get("/AcroForm")
+    if acroform is not None and bool(acroform.get("/NeedAppearances", False)):
+        bad_annots.append("form asks viewers to build appearances (NeedAppearances)")
+    findings.append(
+        Finding(
+            not bad_annots, "annotations printable, with fixed appearances" if not bad_annots else "; ".join(bad_annots)
+        )
+    )
+    return findings
+
+
+def check_accessibility(doc: pikepdf.Pdf, expected_title: str | None = None) -> list[Finding]:
+    """Tagged PDF (PDF/UA flag), language, the title in the window, headings as headings."""
+    meta = doc.open_metadata()
+    findings = [
+        Finding(meta.get("pdfuaid:part") == "1", f"PDF/UA identification: part {meta.get('pdfuaid:part')}"),
+        Finding(
+            "/StructTreeRoot" in doc.Root and bool(doc.Root.get("/MarkInfo", {}).get("/Marked", False)),
+            "tagged PDF (structure tree, MarkInfo)",
+        ),
+    ]
+    lang = str(doc.Root.get("/Lang", ""))
+    findings.append(Finding(lang.lower().startswith("de"), f"document language {lang or 'not set'}"))
+    title = meta.get("dc:title") or ""
+    shows = bool(doc.Root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False))
+    title_ok = bool(title) and shows and (expected_title is None or title == expected_title)
+    findings.append(Finding(title_ok, f"title {title!r}" + ("" if shows else " (not shown in the window)")))
+    headings = sorted(t for t in _structure_types(doc) if t.startswith("/H") and t[2:].isdigit())
+    findings.append(Finding(bool(headings), f"headings tagged: {', '.join(h[1:] for h in headings) or 'none'}"))
+    return findings
+
+
+def check_signatures(data: bytes, trust_roots: list | None = None) -> list[Finding]:
+    """Every signature: intact, which revision it covers, and whether what followed was permitted."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    findings: list[Finding] = []
+    signatures = reader.embedded_signatures
+    revisions = reader.xrefs.total_revisions
+    for sig in signatures:
+        context = ValidationContext(trust_roots=trust_roots or [], allow_fetching=False)
+        status = validate_pdf_signature(sig, context)
+        who = status.signing_cert.subject.human_friendly if status.signing_cert else "unknown signer"
+        revision = sig.signed_revision + 1
+        covers = "the whole file" if status.coverage.name == "ENTIRE_FILE" else f"revision {revision} of {revisions}"
+        level = status.modification_level
+        after = (
+            "nothing changed after it"
+            if level in (None, ModificationLevel.NONE)
+            else f"then {level.name.lower().replace('_', ' ')}"
+        )
+        permitted = level is None or level <= ModificationLevel.FORM_FILLING
+        ok = status.intact and status.valid and permitted and status.docmdp_ok is not False
+        findings.append(
+            Finding(
+                ok,
+                f"signature '{sig.field_name}' by {who}: "
+                f"{'intact' if status.intact else 'NOT INTACT'}, covers {covers}, {after}",
+            )
+        )
+        if ok and not status.trusted:
+            findings.append(
+                Finding(False, f"signature '{sig.field_name}': certificate not trusted here ({who})", warning=True)
+            )
+    return findings
+
+
+def signature_field_names(doc: pikepdf.Pdf) -> list[str]:
+    """Names of all signature fields, signed or empty."""
+    acroform = doc.Root.get("/AcroForm")
+    if acroform is None:
+        return []
+    return [str(f.get("/T")) for f in acroform.get("/Fields", []) if f.get("/FT") == "/Sig"]
+
+
+def verify_pdf(data: bytes, expected_title: str | None = None, trust_roots: list | None = None) -> list[Finding]:
+    """All checks on one PDF's bytes."""
+    try:
+        doc = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PdfError as exc:
+        return [Finding(False, f"not a readable PDF: {exc}")]
+    with doc:
+        findings = check_pdfa(doc) + check_accessibility(doc, expected_title)
+        fields = signature_field_names(doc)
+    if fields:
+        findings.append(Finding(True, f"signature fields: {', '.join(fields)}"))
+    return findings + check_signatures(data, trust_roots)
+
+
+def failures(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if not f.ok and not f.warning]
+
+
+def verify_file(path: Path, trust_roots: list | None = None) -> list[Finding]:
+    return verify_pdf(path.read_bytes(), trust_roots=trust_roots)
+
+
+def load_trust_roots(paths: Iterable[Path]) -> list:
+    """Certificates (PEM or DER) to accept as trust anchors for signature validation."""
+    from pyhanko.keys import load_cert_from_pemder
+
+    return [load_cert_from_pemder(str(path)) for path in paths]

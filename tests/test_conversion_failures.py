@@ -1,0 +1,140 @@
+"""LibreOffice missing, broken, crashing, hanging, or the build interrupted: clear messages, nothing lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from agreement_gen.config import Paths
+
+pytestmark = pytest.mark.slow
+
+
+def fake_soffice(folder: Path, body: str, version_exit: int = 0) -> Path:
+    """A stand-in `soffice`: answers --version (with `version_exit`), otherwise runs `body`."""
+    script = folder / "soffice"
+    script.write_text(
+        "#!/bin/sh\n"
+        'for a in "$@"; do [ "$a" = "--version" ] && { echo "LibreOffice fake"; exit '
+        + str(version_exit)
+        + "; }; done\n"
+        + body
+        + "\n"
+    )
+    script.chmod(0o755)
+    return script
+
+
+HANG = 'sleep 600 & echo $! >> "$FAKE_PIDS"; echo $$ >> "$FAKE_PIDS"; wait'
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+def build_fulda(project: Paths, cli) -> bytes:
+    assert cli("build", "--only", "fulda")[0] == 0
+    return (project.out / "2025" / "fulda.pdf").read_bytes()
+
+
+def test_hanging_converter_is_killed_retried_and_reported(project, cli, tmp_path, monkeypatch):
+    before = build_fulda(project, cli)
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("AGREEMENT_GEN_SOFFICE", str(fake_soffice(tmp_path, HANG)))
+    monkeypatch.setenv("AGREEMENT_GEN_CONVERT_TIMEOUT", "1")
+    monkeypatch.setenv("FAKE_PIDS", str(pids))
+
+    code, out, _ = cli("build", "--only", "fulda,wetterau")
+    assert code == 1
+    assert "fulda: LibreOffice hung and was killed after 1 s (tried twice)" in out
+    assert "wetterau: LibreOffice hung" in out
+    assert "0 built, 2 failed" in out
+    started = [int(p) for p in pids.read_text().split()]
+    assert len(started) == 2 * 2 * 2  # 2 workers × (first try + retry) × (sh + its sleep child)
+    assert not [pid for pid in started if alive(pid)], "a LibreOffice process group survived"
+    assert (project.out / "2025" / "fulda.pdf").read_bytes() == before
+    assert not list((project.out / "2025").glob(".*")), "temporary files left behind"
+
+
+def test_converter_that_writes_nothing_is_reported(project, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv(
+        "AGREEMENT_GEN_SOFFICE",
+        str(fake_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 0")),
+    )
+    code, out, _ = cli("build", "--only", "fulda")
+    assert code == 1
+    assert (
+        "fulda: LibreOffice produced no PDF (exit code 0: Error: source file could not be loaded) (tried twice)" in out
+    )
+    assert not (project.out / "2025" / "fulda.docx").exists()  # a document is published whole or not at all
+
+
+def test_missing_libreoffice_says_what_to_install(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("AGREEMENT_GEN_SOFFICE", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _, err = cli("build", "--only", "fulda")
+    assert code == 2
+    assert "LibreOffice is not installed" in err and "apt-get install libreoffice-writer-nogui" in err
+
+
+def test_broken_libreoffice_is_an_input_error(cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("AGREEMENT_GEN_SOFFICE", str(fake_soffice(tmp_path, "exit 1", version_exit=134)))
+    code, _, err = cli("build", "--only", "fulda")
+    assert code == 2
+    assert "is broken (exit code 134" in err
+
+
+def test_docx_only_build_needs_no_libreoffice(project, cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, _, _ = cli("build", "--only", "fulda", "--formats", "docx")
+    assert code == 0
+    assert (project.out / "2025" / "fulda.docx").is_file()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_build_keeps_the_previous_outputs(project, cli, tmp_path, signum):
+    before = build_fulda(project, cli)
+    docx_before = (project.out / "2025" / "fulda.docx").read_bytes()
+    pids = tmp_path / "pids"
+    env = dict(os.environ, AGREEMENT_GEN_SOFFICE=str(fake_soffice(tmp_path, HANG)), FAKE_PIDS=str(pids))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "agreement_gen",
+            "build",
+            "--only",
+            "fulda",
+            "--counties",
+            str(project.counties),
+            "--templates",
+            str(project.templates),
+            "--out",
+            str(project.out),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not (pids.exists() and len(pids.read_text().split()) >= 2):
+        assert time.monotonic() < deadline and proc.poll() is None, "the build never started converting"
+        time.sleep(0.05)
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"interrupted" in err
+    assert (project.out / "2025" / "fulda.pdf").read_bytes() == before
+    assert (project.out / "2025" / "fulda.docx").read_bytes() == docx_before
+    assert not list((project.out / "2025").glob(".*")), "staging or temporary files left behind"
+    assert not [pid for pid in map(int, pids.read_text().split()) if alive(pid)]
