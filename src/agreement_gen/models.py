@@ -161,6 +161,7 @@ class FiscalYear(Model):
     buendnis: Text
     migration_clause: str = ""
     massnahmenarten: dict[Annotated[int, Field(ge=1, le=99)], Text]
+    total_budget: Euro | None = None  # the state's total for the year, if known; publishing checks the sum
 
     @field_validator("migration_clause")
     @classmethod
