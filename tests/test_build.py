@@ -10,7 +10,7 @@ from agreement_gen.text import paragraphs
 def test_build_writes_26_documents_that_open(project, cli):
     code, out, _ = cli("build", "--formats", "docx")
     assert code == 0
-    assert "2025: 26 built, 0 failed" in out
+    assert "2025: 26 built, 0 up to date, 0 failed" in out
     files = sorted((project.out / "2025").glob("*.docx"))
     assert len(files) == 26
     for path in files:
@@ -45,7 +45,7 @@ def test_one_failing_district_does_not_stop_the_others(project, cli):
 
     code, out, _ = cli("build", "--formats", "docx")
     assert code == 1
-    assert "25 built, 1 failed" in out
+    assert "25 built, 0 up to date, 1 failed" in out
     assert "fulda: the template uses 'district.nickname', which does not exist" in out
     assert fulda.read_bytes() == before  # the previous good document is kept
 

@@ -54,11 +54,11 @@ def test_hanging_converter_is_killed_retried_and_reported(project, cli, tmp_path
     monkeypatch.setenv("AGREEMENT_GEN_CONVERT_TIMEOUT", "1")
     monkeypatch.setenv("FAKE_PIDS", str(pids))
 
-    code, out, _ = cli("build", "--only", "fulda,wetterau")
+    code, out, _ = cli("build", "--only", "fulda,wetterau", "--force")
     assert code == 1
     assert "fulda: LibreOffice hung and was killed after 1 s (tried twice)" in out
     assert "wetterau: LibreOffice hung" in out
-    assert "0 built, 2 failed" in out
+    assert "0 built, 0 up to date, 2 failed" in out
     started = [int(p) for p in pids.read_text().split()]
     assert len(started) == 2 * 2 * 2  # 2 workers × (first try + retry) × (sh + its sleep child)
     assert not [pid for pid in started if alive(pid)], "a LibreOffice process group survived"
@@ -113,6 +113,7 @@ def test_interrupted_build_keeps_the_previous_outputs(project, cli, tmp_path, si
             "-m",
             "agreement_gen",
             "build",
+            "--force",
             "--only",
             "fulda",
             "--counties",

@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from agreement_gen.context import template_context
 from agreement_gen.errors import RenderError
 from agreement_gen.grammar import capfirst
+from agreement_gen.reproducible import build_timestamp, normalize_zip
 from agreement_gen.structure import Agreement
 
 KEYWORDS = "Zielvereinbarung; Ausbildungs- und Qualifizierungsbudget; AQB; Hessen"
@@ -94,6 +95,11 @@ class TemplateRenderer:
             setattr(props, name, html.unescape(getattr(props, name) or ""))
         props.keywords = KEYWORDS
         props.language = "de-DE"
+        # Fixed times and revision: rendering the same inputs twice gives the same bytes.
+        when = build_timestamp(agreement)
+        props.created = props.modified = when.replace(tzinfo=None)
+        props.last_modified_by = ""
+        props.revision = 1
         buffer = io.BytesIO()
         doc.save(buffer)
-        return buffer.getvalue()
+        return normalize_zip(buffer.getvalue(), when)

@@ -1,9 +1,9 @@
-"""Output formats. Each builder turns staged items into one more file per item (one file per format)."""
+"""Output formats. Each builder turns staged items into one more file per item (one file per format).
 
-from agreement_gen.builders.base import Builder, Item
-from agreement_gen.builders.docx import DocxBuilder
-from agreement_gen.builders.pdf import PdfBuilder
+Import the concrete builders from their modules (`builders.docx`, `builders.pdf`); they pull in
+heavy libraries that a build with nothing to do should not load.
+"""
 
-__all__ = ["Builder", "DocxBuilder", "Item", "PdfBuilder"]
+from agreement_gen.builders.base import FORMATS, Builder, Item
 
-FORMATS = ("docx", "pdf")
+__all__ = ["FORMATS", "Builder", "Item"]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from agreement_gen.structure import Agreement
 
+FORMATS = ("docx", "pdf")
+
 
 @dataclass
 class Item:

@@ -7,8 +7,6 @@ the signature lines → metadata completed, export-time stamps made reproducible
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from pathlib import Path
 
 import docx
@@ -19,23 +17,10 @@ from agreement_gen.models import Status
 from agreement_gen.pdf.checks import failures, verify_pdf
 from agreement_gen.pdf.fields import FieldPlacementError, add_signature_fields, find_signature_slots
 from agreement_gen.pdf.finish import PdfMetadata, finish_pdf
+from agreement_gen.reproducible import build_timestamp
 from agreement_gen.structure import Agreement
 
 LANGUAGE = "de-DE"
-
-
-def build_timestamp(agreement: Agreement) -> dt.datetime:
-    """The PDF's creation time: $SOURCE_DATE_EPOCH, else derived from the data (reproducible builds).
-
-    A signed agreement is dated by its last signature, any other by 1 January of its fiscal year.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    data = agreement.data
-    days = [d for d in (data.signatory.signed_on, data.ministry_signature.signed_on) if d]
-    day = max(days) if agreement.status is Status.SIGNED and days else dt.date(agreement.year, 1, 1)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def pdf_metadata(agreement: Agreement, docx_path: Path) -> PdfMetadata:

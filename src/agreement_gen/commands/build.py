@@ -29,8 +29,16 @@ from agreement_gen.ui import console
     show_default=True,
     help="Output formats, comma-separated ('docx' alone skips LibreOffice).",
 )
+@click.option("--force", is_flag=True, help="Rebuild every document, even those that are up to date.")
 def command(
-    year: int | None, counties: Path, templates: Path, out: Path, only: str | None, stage: str | None, formats: str
+    year: int | None,
+    counties: Path,
+    templates: Path,
+    out: Path,
+    only: str | None,
+    stage: str | None,
+    formats: str,
+    force: bool,
 ) -> None:
     """Build the agreements into OUT/YEAR/SLUG.docx and OUT/YEAR/SLUG.pdf."""
     wanted = split_only(formats) or []
@@ -38,13 +46,21 @@ def command(
     if unknown or "docx" not in wanted:
         raise click.BadParameter(f"choose from {', '.join(FORMATS)} (docx always)", param_hint="--formats")
     report = build(
-        make_paths(counties, templates, out), year, split_only(only), Status(stage) if stage else None, wanted
+        make_paths(counties, templates, out),
+        year,
+        split_only(only),
+        Status(stage) if stage else None,
+        wanted,
+        force=force,
     )
     for item in report.built:
         files = ", ".join(sorted(p.name for p in item.staged.values()))
         console.print(f"  [green]✓[/] {item.agreement.slug:<22} {item.agreement.status:<14} {files}")
     for item in report.failed:
         console.print(Text.assemble(("  ✗ ", "red"), (item.agreement.slug, "red"), f": {item.error}"))
-    console.print(f"{report.year}: {len(report.built)} built, {len(report.failed)} failed → {report.out_dir}/")
+    parts = [f"{len(report.built)} built", f"{len(report.up_to_date)} up to date", f"{len(report.failed)} failed"]
+    if not report.built and not report.failed:
+        parts = [f"{len(report.up_to_date)} up to date, nothing to do"]
+    console.print(f"{report.year}: {', '.join(parts)} → {report.out_dir}/")
     if report.failed:
         raise click.exceptions.Exit(1)
