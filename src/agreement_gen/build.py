@@ -106,8 +106,10 @@ def build(
     out_dir.mkdir(parents=True, exist_ok=True)
     items = [Item(agreement) for agreement in stale]
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    builders = builders_for(plan, wanted)
+    aborted = True
     try:
-        for builder in builders_for(plan, wanted):
+        for builder in builders:
             builder.build([item for item in items if item.ok], staging)
         for item in items:
             if not item.ok:
@@ -120,6 +122,9 @@ def build(
             manifest.record(item.agreement, prints[item.agreement.slug], inputs[item.agreement.slug], outputs)
             report.built.append(item)
         manifest.save(out_dir)
+        aborted = False
     finally:
+        for builder in builders:
+            builder.close(abort=aborted)
         shutil.rmtree(staging, ignore_errors=True)
     return report

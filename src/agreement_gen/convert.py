@@ -1,9 +1,13 @@
 """Stage 4 – convert: DOCX → PDF/A-2b with LibreOffice, in batches, one process per core.
 
-LibreOffice's start-up dominates its cost, so each process converts a whole batch. Each
-process has its own user profile (two processes sharing one fail, sometimes silently), runs
-in its own process group (soffice starts soffice.bin as a child, and a hang must kill both)
-and has a hard timeout. Files a process did not deliver are retried once in a fresh process.
+LibreOffice's start-up dominates its cost, so each process converts a batch of files. Each
+process has its own user profile, copied from one prepared once (two processes sharing a
+profile fail, sometimes silently; a fresh profile costs extra start-up), runs in its own
+process group (soffice starts soffice.bin as a child, and a hang must kill both) and has a
+hard timeout. A process is replaced after `max_per_process` files, since long-running
+LibreOffice processes grow and die (unoserver#55, #74). Files a process did not deliver are
+retried once in a fresh process. Finished PDFs are handed on while the batch is still
+running, so the caller's post-processing overlaps with the conversion.
 """
 
 from __future__ import annotations
@@ -16,9 +20,12 @@ import signal
 import subprocess
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from queue import Queue
 
 from agreement_gen.errors import ToolMissingError
 
@@ -54,12 +61,13 @@ def default_timeout(count: int) -> float:
     return 60.0 + 10.0 * count
 
 
-@dataclass
-class BatchResult:
-    """Which inputs got a PDF, and why the others did not."""
+@dataclass(frozen=True)
+class Converted:
+    """One input's outcome: its PDF, or why there is none."""
 
-    pdfs: dict[Path, Path] = field(default_factory=dict)
-    errors: dict[Path, str] = field(default_factory=dict)
+    source: Path
+    pdf: Path | None
+    error: str | None = None
 
 
 class _ProcessGroups:
@@ -70,28 +78,39 @@ class _ProcessGroups:
         self._running: set[subprocess.Popen[bytes]] = set()
         self._stopped = False
 
-    def run(self, cmd: list[str], timeout: float) -> tuple[int | None, str]:
-        """Run `cmd` in its own process group; on timeout kill the group. Returns (exit code or None, stderr tail)."""
+    def start(self, cmd: list[str]) -> subprocess.Popen[bytes]:
+        """Start `cmd` in a process group of its own (registered until `done`)."""
         if self._stopped:
             raise InterruptedError("the build was interrupted")
-        with subprocess.Popen(
+        proc = subprocess.Popen(
             cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
-        ) as proc:
-            with self._lock:
-                if self._stopped:  # interrupted between the check above and the start
-                    _kill_group(proc)
-                self._running.add(proc)
-            try:
-                _, err = proc.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
+        )
+        with self._lock:
+            if self._stopped:  # interrupted between the check above and the start
                 _kill_group(proc)
-                proc.communicate()
-                return None, ""
-            finally:
-                with self._lock:
-                    self._running.discard(proc)
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-3:]
-        return proc.returncode, " / ".join(tail)
+            self._running.add(proc)
+        return proc
+
+    def done(self, proc: subprocess.Popen[bytes]) -> str:
+        """Forget a finished process; returns the tail of what it wrote to stderr."""
+        with self._lock:
+            self._running.discard(proc)
+        err = proc.stderr.read() if proc.stderr else b""
+        if proc.stderr:
+            proc.stderr.close()
+        proc.wait()
+        return " / ".join(err.decode("utf-8", "replace").strip().splitlines()[-3:])
+
+    def run(self, cmd: list[str], timeout: float) -> tuple[int | None, str]:
+        """Run to the end; on timeout kill the group. Returns (exit code, or None on timeout, stderr tail)."""
+        proc = self.start(cmd)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            self.done(proc)
+            return None, ""
+        return proc.returncode, self.done(proc)
 
     def kill_all(self) -> None:
         """Kill every running process group and start no new one (a worker thread would retry)."""
@@ -106,15 +125,52 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-class LibreOfficeConverter:
-    """Converts batches of DOCX files to PDF with `workers` LibreOffice processes in parallel."""
+def _pdf_for(docx: Path, out_dir: Path) -> Path:
+    return out_dir / (docx.stem + ".pdf")
 
-    def __init__(self, soffice: str | None = None, workers: int | None = None, timeout: float | None = None):
+
+def _chunks(files: list[Path], size: int) -> Iterator[list[Path]]:
+    for start in range(0, len(files), size):
+        yield files[start : start + size]
+
+
+class LibreOfficeConverter:
+    """Converts DOCX files to PDF with `workers` LibreOffice processes in parallel."""
+
+    POLL = 0.03  # seconds between looks at the output folder
+
+    def __init__(
+        self,
+        soffice: str | None = None,
+        workers: int | None = None,
+        timeout: float | None = None,
+        max_per_process: int = 50,
+    ):
         self.soffice = soffice or find_soffice()
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.timeout = timeout
+        self.max_per_process = max(1, max_per_process)
         self._processes = _ProcessGroups()
-        self._check_works()
+        self._work = tempfile.TemporaryDirectory(prefix="agreement-gen-lo-")
+        # Checking LibreOffice and preparing a profile take two short LibreOffice starts; they run
+        # in the background while the caller renders the documents, and `convert_iter` waits for them.
+        self._ready: Future[Path | None] = Future()
+        threading.Thread(target=self._get_ready, name="libreoffice-check", daemon=True).start()
+
+    def _get_ready(self) -> None:
+        try:
+            self._check_works()
+            self._ready.set_result(self._prepared_profile(Path(self._work.name)))
+        except BaseException as exc:
+            self._ready.set_exception(exc)
+
+    def close(self, abort: bool = False) -> None:
+        """Remove the profiles; with `abort`, first kill every LibreOffice process still running."""
+        if abort:
+            self._processes.kill_all()
+        with contextlib.suppress(BaseException):
+            self._ready.result()  # the background preparation must not write into a removed folder
+        self._work.cleanup()
 
     def _check_works(self) -> None:
         try:
@@ -127,61 +183,120 @@ class LibreOfficeConverter:
             detail = "did not answer within 60 s" if code is None else f"exit code {code}: {err}"
             raise ToolMissingError(f"LibreOffice ({self.soffice}) is broken ({detail}); reinstall it: {INSTALL_HINT}.")
 
-    def _convert_once(self, files: list[Path], out_dir: Path, profile: Path) -> tuple[list[Path], str]:
-        """One soffice process for `files`; returns the files without a PDF and the reason."""
+    # -- profiles ---------------------------------------------------------------------------
+
+    def _prepared_profile(self, work: Path) -> Path | None:
+        """A user profile initialised once (LibreOffice's first start in a profile is slow), or None."""
+        template = work / "profile-template"
+        code, _ = self._processes.run(
+            [
+                self.soffice,
+                "--headless",
+                "--norestore",
+                "--terminate_after_init",
+                f"-env:UserInstallation={template.as_uri()}",
+            ],
+            timeout=self.timeout or default_timeout(1),
+        )
+        return template if code == 0 and template.is_dir() else None
+
+    def _new_profile(self, work: Path, template: Path | None) -> Path:
+        profile = Path(tempfile.mkdtemp(prefix="profile-", dir=work))
+        if template is not None:
+            shutil.copytree(template, profile, dirs_exist_ok=True)
+        return profile
+
+    # -- one process --------------------------------------------------------------------------
+
+    def _run_process(
+        self, files: list[Path], out_dir: Path, profile: Path, emit: Callable[[Converted], None]
+    ) -> tuple[list[Path], str]:
+        """Convert `files` in one process, emitting each PDF once it is complete.
+
+        LibreOffice converts its arguments in order, so a PDF is complete once a later one
+        exists or the process has ended. Returns the files left without a PDF, and why.
+        """
         cmd = [
-            self.soffice,
-            "--headless",
-            "--norestore",
-            "--nologo",
-            "--nolockcheck",
+            self.soffice, "--headless", "--norestore", "--nologo", "--nolockcheck",
             f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to",
-            CONVERT_TO,
-            "--outdir",
-            str(out_dir),
-            *map(str, files),
-        ]
+            "--convert-to", CONVERT_TO, "--outdir", str(out_dir), *map(str, files),
+        ]  # fmt: skip
         timeout = self.timeout or default_timeout(len(files))
-        code, err = self._processes.run(cmd, timeout)
-        missing = [f for f in files if not _pdf_for(f, out_dir).is_file() or _pdf_for(f, out_dir).stat().st_size == 0]
-        if code is None:
-            reason = f"LibreOffice hung and was killed after {timeout:.0f} s"
-        else:
-            reason = f"LibreOffice produced no PDF (exit code {code}{': ' + err if err else ''})"
-        return missing, reason
-
-    def _convert_batch(self, files: list[Path], out_dir: Path, work: Path, index: int) -> BatchResult:
-        missing, reason = self._convert_once(files, out_dir, work / f"profile-{index}")
-        if missing:  # once more, in a fresh process with a fresh profile
-            missing, reason = self._convert_once(missing, out_dir, work / f"profile-{index}-retry")
-        result = BatchResult()
-        for f in files:
-            if f in missing:
-                result.errors[f] = f"{reason} (tried twice)"
+        deadline = time.monotonic() + timeout
+        proc = self._processes.start(cmd)
+        emitted: set[Path] = set()
+        hung = False
+        while True:
+            ended = proc.poll() is not None
+            exists = [_pdf_for(f, out_dir).is_file() for f in files]
+            for i, source in enumerate(files):
+                if source not in emitted and exists[i] and (ended or any(exists[i + 1 :])):
+                    emitted.add(source)
+                    emit(Converted(source, _pdf_for(source, out_dir)))
+            if ended:
+                break
+            if time.monotonic() > deadline:
+                _kill_group(proc)
+                hung = True
+                break
+            time.sleep(self.POLL)
+        err = self._processes.done(proc)
+        missing = []
+        for source in files:
+            if source in emitted:
+                continue
+            pdf = _pdf_for(source, out_dir)
+            if not hung and pdf.is_file() and pdf.stat().st_size > 0:
+                emit(Converted(source, pdf))
             else:
-                result.pdfs[f] = _pdf_for(f, out_dir)
-        return result
+                pdf.unlink(missing_ok=True)  # possibly half-written when the process was killed
+                missing.append(source)
+        if hung:
+            return missing, f"LibreOffice hung and was killed after {timeout:.0f} s"
+        return missing, f"LibreOffice produced no PDF (exit code {proc.returncode}{': ' + err if err else ''})"
 
-    def convert(self, files: list[Path], out_dir: Path) -> BatchResult:
-        """Convert every file into `out_dir`; a file that fails twice is reported, the rest go on."""
-        batches = [files[i :: self.workers] for i in range(min(self.workers, len(files)))]
-        result = BatchResult()
-        with (
-            tempfile.TemporaryDirectory(prefix="agreement-gen-lo-") as work,
-            ThreadPoolExecutor(max_workers=len(batches) or 1) as pool,
-        ):
-            futures = [pool.submit(self._convert_batch, b, out_dir, Path(work), i) for i, b in enumerate(batches)]
-            try:
-                for future in futures:
-                    part = future.result()
-                    result.pdfs.update(part.pdfs)
-                    result.errors.update(part.errors)
-            except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no LibreOffice running
-                self._processes.kill_all()
-                raise
-        return result
+    def _worker(
+        self, files: list[Path], out_dir: Path, work: Path, template: Path | None, emit: Callable[[Converted], None]
+    ) -> None:
+        for chunk in _chunks(files, self.max_per_process):  # a fresh process every `max_per_process` files
+            missing, reason = self._run_process(chunk, out_dir, self._new_profile(work, template), emit)
+            if missing:  # once more, in a fresh process
+                missing, reason = self._run_process(missing, out_dir, self._new_profile(work, template), emit)
+            for source in missing:
+                emit(Converted(source, None, f"{reason} (tried twice)"))
 
+    # -- the batch -----------------------------------------------------------------------------
 
-def _pdf_for(docx: Path, out_dir: Path) -> Path:
-    return out_dir / (docx.stem + ".pdf")
+    def convert_iter(self, files: list[Path], out_dir: Path) -> Iterator[Converted]:
+        """Yield each file's outcome as soon as it is known, in completion order."""
+        if not files:
+            return
+        shares = [files[i :: self.workers] for i in range(min(self.workers, len(files)))]
+        results: Queue[Converted | BaseException] = Queue()
+        work = Path(self._work.name)
+        pool = ThreadPoolExecutor(max_workers=len(shares))
+        try:
+            template = self._ready.result()  # raises ToolMissingError if LibreOffice is missing or broken
+
+            def run_share(share: list[Path]) -> None:
+                try:
+                    self._worker(share, out_dir, work, template, results.put)
+                except BaseException as exc:  # reported to the consuming thread
+                    results.put(exc)
+
+            for share in shares:
+                pool.submit(run_share, share)
+            for _ in range(len(files)):
+                outcome = results.get()
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                yield outcome
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: leave no LibreOffice running
+            self._processes.kill_all()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+
+    def convert(self, files: list[Path], out_dir: Path) -> dict[Path, Converted]:
+        """Convert every file; a file that fails twice is reported, the rest go on."""
+        return {outcome.source: outcome for outcome in self.convert_iter(files, out_dir)}

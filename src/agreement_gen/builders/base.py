@@ -35,3 +35,6 @@ class Builder(ABC):
     @abstractmethod
     def build(self, items: list[Item], staging: Path) -> None:
         """Add `item.staged[self.format]` for each item, or mark the item failed with a reason."""
+
+    def close(self, abort: bool = False) -> None:  # noqa: B027 – an optional hook, empty by default
+        """Release what the builder holds (processes, temporary files); `abort` after an interruption."""

@@ -50,23 +50,33 @@ class PdfBuilder(Builder):
     format = "pdf"
 
     def __init__(self, converter: LibreOfficeConverter | None = None):
-        self._converter = converter
+        # Created now, so LibreOffice is checked and a profile prepared while the DOCX are rendered.
+        self._converter = converter or LibreOfficeConverter()
 
     def build(self, items: list[Item], staging: Path) -> None:
         items = [item for item in items if "docx" in item.staged]
         if not items:
             return
-        converter = self._converter or LibreOfficeConverter()
+        converter = self._converter
         raw = staging / "libreoffice"
         raw.mkdir(exist_ok=True)
-        result = converter.convert([item.staged["docx"] for item in items], raw)
-        for item in items:
-            source = item.staged["docx"]
-            if source in result.errors:
-                item.fail(result.errors[source])
+        by_source = {item.staged["docx"]: item for item in items}
+        # Each PDF is finished as soon as LibreOffice delivers it, while the rest still convert.
+        self._convert_and_finish(converter, by_source, raw, staging)
+
+    def close(self, abort: bool = False) -> None:
+        self._converter.close(abort=abort)
+
+    def _convert_and_finish(
+        self, converter: LibreOfficeConverter, by_source: dict[Path, Item], raw: Path, staging: Path
+    ) -> None:
+        for converted in converter.convert_iter(list(by_source), raw):
+            item = by_source[converted.source]
+            if converted.pdf is None:
+                item.fail(converted.error or "LibreOffice produced no PDF")
                 continue
             try:
-                content = self._finish(item.agreement, source, result.pdfs[source].read_bytes())
+                content = self._finish(item.agreement, converted.source, converted.pdf.read_bytes())
             except FieldPlacementError as exc:
                 item.fail(f"cannot place the signature fields: {exc}")
                 continue

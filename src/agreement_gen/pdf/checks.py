@@ -230,6 +230,14 @@ def check_signatures(data: bytes, trust_roots: list | None = None) -> list[Findi
     return findings
 
 
+def has_signatures(doc: pikepdf.Pdf) -> bool:
+    """Whether any signature field holds a signature (then pyHanko validates; it is slow to load)."""
+    acroform = doc.Root.get("/AcroForm")
+    fields = acroform.get("/Fields", []) if acroform is not None else []
+    flagged = acroform is not None and int(acroform.get("/SigFlags", 0)) & 1  # "SignaturesExist"
+    return bool(flagged) or any(f.get("/FT") == "/Sig" and "/V" in f for f in fields)
+
+
 def signature_field_names(doc: pikepdf.Pdf) -> list[str]:
     """Names of all signature fields, signed or empty."""
     acroform = doc.Root.get("/AcroForm")
@@ -247,9 +255,10 @@ def verify_pdf(data: bytes, expected_title: str | None = None, trust_roots: list
     with doc:
         findings = check_pdfa(doc) + check_accessibility(doc, expected_title)
         fields = signature_field_names(doc)
+        signed = has_signatures(doc)
     if fields:
         findings.append(Finding(True, f"signature fields: {', '.join(fields)}"))
-    return findings + check_signatures(data, trust_roots)
+    return findings + (check_signatures(data, trust_roots) if signed else [])
 
 
 def failures(findings: list[Finding]) -> list[Finding]:

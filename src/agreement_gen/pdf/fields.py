@@ -14,8 +14,6 @@ import io
 import re
 from dataclasses import dataclass
 
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 from pypdf import PdfReader
 
 PLACE_DATE_LINE = re.compile(r"^_{3,},\s*den\s*_{3,}$")
@@ -92,6 +90,10 @@ def find_signature_slots(pdf: bytes, district_slug: str, district_label: str) ->
 
 def add_signature_fields(pdf: bytes, slots: list[SignatureSlot]) -> bytes:
     """The PDF with one empty signature field per slot (named, with a readable /TU label)."""
+    # pyHanko is imported here: it takes ~0.4 s to load, and most builds have no document to sign.
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for slot in slots:
         append_signature_field(
