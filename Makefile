@@ -9,7 +9,7 @@ YEAR   ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
 .DEFAULT_GOAL := build
-.PHONY: build test check lint format clean system-deps
+.PHONY: build publish bench test check lint format clean system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,32 @@ system-deps:
 build: $(STAMP) system-deps ## build every district's agreement of the newest (or YEAR=) fiscal year
 	$(BIN)/agreement-gen build $(YEAR_ARG)
 
-test: $(STAMP) system-deps ## run the test suite (includes the LibreOffice tests, marked slow)
+publish: $(STAMP) ## the publication bundle of the signed agreements (after `make build`): build/YEAR/publish/
+	$(BIN)/agreement-gen publish $(YEAR_ARG)
+
+test: $(STAMP) system-deps ## run the test suite (includes the LibreOffice and browser tests, marked slow)
+	@WITH_BROWSER=1 scripts/ensure-system-deps.sh
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP) system-deps ## benchmark (naive, LibreOffice floor, our build, at scale); writes bench/results.json
+	$(BIN)/python bench/run.py
 
 check: $(STAMP) ## validate data and template without writing
 	$(BIN)/agreement-gen check $(YEAR_ARG)
+
+# For the editors of the template (docs/redaktion.md).
+.PHONY: git-setup schema docs
+
+git-setup: $(STAMP) ## once per clone: `git diff` and `git log -p` show the text of the template (see .gitattributes)
+	git config diff.docx.textconv "'$(CURDIR)/$(BIN)/python' -m agreement_gen.textconv"
+	git config diff.docx.cachetextconv true
+	@echo "git diff now shows .docx files as text"
+
+schema: $(STAMP) ## schema/*.schema.json from the data models, and the schema line of every data file
+	$(BIN)/agreement-gen schema
+
+docs: $(STAMP) ## the table of template variables and filters in docs/redaktion.md
+	$(BIN)/agreement-gen variables --update docs/redaktion.md
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

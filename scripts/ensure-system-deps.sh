@@ -9,6 +9,11 @@ command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 fc-list 2>/dev/null | grep -q "Liberation Sans" || missing+=(fonts-liberation2)
 command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+# Headless Chromium only for the tests (the publication bundle's browser test): `make test` sets
+# WITH_BROWSER=1; `make build` never installs a browser.
+if [ "${WITH_BROWSER:-0}" = "1" ]; then
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

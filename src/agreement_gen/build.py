@@ -19,7 +19,7 @@ from pathlib import Path
 from agreement_gen.builders.base import FORMATS, Builder, Item
 from agreement_gen.config import Paths
 from agreement_gen.load import load_year
-from agreement_gen.manifest import Manifest, OutputRecord, fingerprint, input_files, sha256_file
+from agreement_gen.manifest import Manifest, OutputRecord, fingerprint, input_digests, sha256_file
 from agreement_gen.models import Status
 from agreement_gen.structure import Agreement, YearPlan
 from agreement_gen.validate import validate
@@ -70,11 +70,6 @@ def _output_record(path: Path) -> OutputRecord:
     return OutputRecord(file=path.name, sha256=sha256_file(path), size=path.stat().st_size, pages=pages)
 
 
-def _file_key(path: Path) -> str:
-    """Inputs are named relative to their folder, so the fingerprint does not depend on where the project lies."""
-    return f"{path.parent.name}/{path.name}"
-
-
 def build(
     paths: Paths,
     year: int | None = None,
@@ -89,10 +84,10 @@ def build(
     report = BuildReport(year=plan.fiscal_year.year, out_dir=out_dir)
 
     manifest = Manifest.load(out_dir, report.year)
-    hashes = {path: sha256_file(path) for a in plan.agreements for path in input_files(a, plan)}
+    hashed: dict[Path, str] = {}
     prints, inputs = {}, {}
     for agreement in plan.agreements:
-        inputs[agreement.slug] = {_file_key(p): hashes[p] for p in input_files(agreement, plan)}
+        inputs[agreement.slug] = input_digests(agreement, plan, hashed)
         prints[agreement.slug] = fingerprint(agreement, inputs[agreement.slug], wanted)
     stale = []
     for agreement in plan.agreements:

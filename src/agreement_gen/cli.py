@@ -12,7 +12,19 @@ import click
 from rich.text import Text
 
 from agreement_gen import __version__
-from agreement_gen.commands import build, check, listing, verify
+from agreement_gen.commands import (
+    build,
+    check,
+    diff,
+    import_budgets,
+    listing,
+    new_year,
+    preview,
+    publish,
+    schema,
+    variables,
+    verify,
+)
 from agreement_gen.errors import AgreementGenError, InputError
 from agreement_gen.ui import console_err
 
@@ -29,6 +41,13 @@ cli.add_command(build.command)
 cli.add_command(check.command)
 cli.add_command(listing.command)
 cli.add_command(verify.command)
+cli.add_command(new_year.command)
+cli.add_command(import_budgets.command)
+cli.add_command(publish.command)
+cli.add_command(diff.command)
+cli.add_command(preview.command)
+cli.add_command(schema.command)
+cli.add_command(variables.command)
 
 
 def run(argv: list[str] | None = None) -> int:

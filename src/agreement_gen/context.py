@@ -14,6 +14,7 @@ from agreement_gen.models import Status
 from agreement_gen.structure import Agreement
 
 UNNAMED = "N. N."  # "nomen nominandum": the usual placeholder for a signatory not yet named
+OPEN_BUDGET = "[Betrag offen]"  # a draft whose budget is not known yet: visible, never a made-up figure
 
 
 def template_context(agreement: Agreement) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def template_context(agreement: Agreement) -> dict[str, Any]:
         "buendnis": year.buendnis,
         "migration_clause": year.migration_clause,
         "grant_authority": year.grant_authority,
-        "budget": euro(data.budget),
+        "budget": euro(data.budget) if data.budget is not None else OPEN_BUDGET,
         "massnahmen": [
             {"number": number, "title": title, "projects": list(data.projects.get(number, []))}
             for number, title in year.massnahmenarten.items()

@@ -104,9 +104,12 @@ def available_years(counties_dir: Path) -> list[int]:
     return sorted(int(p.name) for p in counties_dir.iterdir() if p.name.isdigit() and (p / YEAR_FILE).is_file())
 
 
-def load_year(counties_dir: Path, year: int) -> DataSet:
-    """Read every file that one fiscal year's build needs. Problems are collected, not raised."""
-    year_dir = counties_dir / str(year)
+def load_year(counties_dir: Path, year: int, year_dir: Path | None = None) -> DataSet:
+    """Read every file that one fiscal year's build needs. Problems are collected, not raised.
+
+    `year_dir` reads the year's files from elsewhere (new-year validates its staging folder).
+    """
+    year_dir = year_dir or counties_dir / str(year)
     year_doc, problems = read_yaml(year_dir / YEAR_FILE)
     dataset = DataSet(year_file=year_doc, problems=list(problems))
     for path in sorted((counties_dir / DISTRICTS_DIR).glob("*.yaml")):

@@ -126,6 +126,18 @@ def input_files(agreement: Agreement, plan: YearPlan) -> list[Path]:
     return [*agreement.sources, plan.year_file, plan.template]
 
 
+def input_digests(agreement: Agreement, plan: YearPlan, cache: dict[Path, str] | None = None) -> dict[str, str]:
+    """SHA-256 of each input file, named relative to its folder ("2025/fulda.yaml"), so the
+    fingerprint does not depend on where the project lies. `cache` spares re-hashing shared files."""
+    cache = {} if cache is None else cache
+    digests = {}
+    for path in input_files(agreement, plan):
+        if path not in cache:
+            cache[path] = sha256_file(path)
+        digests[f"{path.parent.name}/{path.name}"] = cache[path]
+    return digests
+
+
 def fingerprint(agreement: Agreement, inputs: dict[str, str], formats: set[str]) -> str:
     """One hash over everything that decides the output's bytes."""
     material = {

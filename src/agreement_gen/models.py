@@ -199,7 +199,7 @@ class DistrictYear(Model):
 
     status: Status
     source: Text
-    budget: Euro
+    budget: Euro | None = None  # open only while 'draft' (a new year's drafts); validate.py enforces it
     projects: dict[Annotated[int, Field(ge=1, le=99)], list[Text]]
     signatory: Signatory
     ministry_signature: MinistrySignature = MinistrySignature()

@@ -61,6 +61,12 @@ def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = 
 
     status = agreement.status
     if status in (Status.FOR_SIGNATURE, Status.SIGNED):
+        # Only a draft may leave the budget open (a new fiscal year's copies wait for their figures).
+        need(
+            data.budget is not None,
+            ("budget",),
+            f"is required but missing (a '{status}' document needs the budget; only a draft may leave it open)",
+        )
         need(
             data.signatory.name is not None, ("signatory", "name"), f"a '{status}' document needs the signatory's name"
         )

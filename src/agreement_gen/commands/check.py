@@ -9,7 +9,9 @@ from rich.text import Text
 
 from agreement_gen.build import plan_year
 from agreement_gen.commands.options import make_paths, paths_options, split_only
+from agreement_gen.commands.template_check import report_template
 from agreement_gen.errors import RenderError
+from agreement_gen.readiness import Readiness, readiness
 from agreement_gen.render import TemplateRenderer
 from agreement_gen.ui import console
 
@@ -20,6 +22,8 @@ from agreement_gen.ui import console
 def command(year: int | None, counties: Path, templates: Path, out: Path, only: str | None) -> None:
     """Validate the data files and render the template in memory; exit 2 on any problem."""
     plan = plan_year(make_paths(counties, templates, out), year, split_only(only))
+    if not report_template(plan):  # the template first: a broken tag explained beats 26 render errors
+        raise click.exceptions.Exit(2)
     renderer = TemplateRenderer(plan.template)
     errors = []
     for agreement in plan.agreements:
@@ -33,3 +37,15 @@ def command(year: int | None, counties: Path, templates: Path, out: Path, only: 
         console.print(f"{plan.fiscal_year.year}: {len(errors)} of {len(plan.agreements)} documents do not render")
         raise click.exceptions.Exit(2)
     console.print(f"{plan.fiscal_year.year}: {len(plan.agreements)} districts valid, template renders for all")
+    print_readiness(plan.fiscal_year.year, [readiness(agreement) for agreement in plan.agreements])
+
+
+def print_readiness(year: int, items: list[Readiness]) -> None:
+    """District by district, what the next stage still needs: a to-do list, not an error (exit stays 0)."""
+    todo = [item for item in items if item.missing]
+    if not todo:
+        return
+    console.print(f"\n{year}: still missing for the next stage ({len(todo)} of {len(items)} districts):")
+    for item in todo:
+        step = f"{item.stage} → {item.next_stage}: "
+        console.print(Text.assemble(("  ○ ", "yellow"), (f"{item.slug:<22}", "bold"), step, ", ".join(item.missing)))

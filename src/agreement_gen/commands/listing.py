@@ -9,6 +9,7 @@ from rich.table import Table
 
 from agreement_gen.build import plan_year
 from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.context import OPEN_BUDGET
 from agreement_gen.formatting import euro
 from agreement_gen.ui import console
 
@@ -24,13 +25,13 @@ def command(year: int | None, counties: Path, templates: Path, out: Path) -> Non
     total = 0
     for agreement in plan.agreements:
         data = agreement.data
-        total += data.budget
+        total += data.budget or 0  # a draft's budget may still be open
         table.add_row(
             agreement.slug,
             agreement.district.ags,
             agreement.district.designation,
             str(agreement.status),
-            euro(data.budget),
+            euro(data.budget) if data.budget is not None else OPEN_BUDGET,
             data.source,
         )
     table.add_section()

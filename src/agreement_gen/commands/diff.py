@@ -1,0 +1,86 @@
+"""`agreement-gen diff`: what an edit changes in every district's agreement, grouped by change."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from agreement_gen.commands.options import make_paths, paths_options, split_only
+from agreement_gen.ui import console
+
+
+@click.command("diff")
+@paths_options
+@click.option("--rev", metavar="REV", default=None, help="Git revision to compare with (default: HEAD).")
+@click.option("--against", metavar="YEAR", type=int, default=None, help="Compare --year with this fiscal year.")
+@click.option("--only", metavar="SLUG,…", help="Compare only these districts.")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write a side-by-side report for a browser.",
+)
+def command(
+    year: int | None,
+    counties: Path,
+    templates: Path,
+    out: Path,
+    rev: str | None,
+    against: int | None,
+    only: str | None,
+    html_file: Path | None,
+) -> None:
+    """Show how the agreements' text changes: working tree vs a git revision, or one year vs another."""
+    from agreement_gen.diff import html_report, run_diff  # renders: imported only when asked
+
+    comparison = run_diff(make_paths(counties, templates, out), year, rev, against, split_only(only))
+    old, new = comparison.old, comparison.new
+    where = f"{old.label} → {new.label}" + (f", {new.year}" if old.year == new.year else "")
+    if comparison.unchanged:
+        console.print(f"No changes: the {comparison.districts} agreements read the same ({where}).")
+    else:
+        console.print(
+            f"{where}: {len(comparison.changed)} of {comparison.districts} agreements change, "
+            f"{len(comparison.groups)} distinct change(s)\n"
+        )
+    for group in comparison.groups:
+        count = len(group.slugs)
+        change = group.change
+        console.print(Text(f"{count} district{'' if count == 1 else 's'}: {change.section} {change.summary}", "bold"))
+        if count < comparison.districts or count == 1:
+            console.print(Text(f"  in: {', '.join(group.slugs)}", "dim"))
+        console.print(Text(f"@@ {change.section} @@", "cyan"))
+        for line in unified(change.old, change.new):
+            console.print(line)
+        console.print()
+    for label, slugs in (("only in " + new.label, comparison.added), ("only in " + old.label, comparison.removed)):
+        if slugs:
+            console.print(f"{label}: {', '.join(slugs)}")
+    if html_file is not None:
+        html_file.write_text(html_report(comparison), encoding="utf-8")
+        console.print(f"side-by-side report: {html_file}")
+
+
+def unified(old: tuple[str, ...], new: tuple[str, ...]) -> list[Text]:
+    """'-'/'+' lines; in a terminal the changed words are highlighted within long paragraphs."""
+    if len(old) != len(new):
+        return [Text("-" + line, "red") for line in old] + [Text("+" + line, "green") for line in new]
+    removed, added = [], []
+    for before, after in zip(old, new, strict=True):
+        a, b = before.split(" "), after.split(" ")
+        minus, plus = Text("-", "red"), Text("+", "green")
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            style = "" if tag == "equal" else " reverse"
+            if i2 > i1:
+                minus.append(" ".join(a[i1:i2]) + " ", "red" + style)
+            if j2 > j1:
+                plus.append(" ".join(b[j1:j2]) + " ", "green" + style)
+        minus.rstrip()
+        plus.rstrip()
+        removed.append(minus)
+        added.append(plus)
+    return removed + added

@@ -1,0 +1,37 @@
+"""`agreement-gen publish`: the publication bundle of a year's signed agreements (after `build`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.formatting import euro
+from agreement_gen.publish import publish
+from agreement_gen.ui import console
+
+
+@click.command("publish")
+@paths_options
+def command(year: int | None, counties: Path, templates: Path, out: Path) -> None:
+    """Write OUT/YEAR/publish/: the signed agreements' PDFs, overview tables, index.html, SHA256SUMS.
+
+    Publishes what the last build produced and never builds; exit 2 when a check fails
+    (an earlier bundle then stays as it was).
+    """
+    report = publish(make_paths(counties, templates, out), year)
+    for item in report.published:
+        budget = euro(item.agreement.data.budget or 0)
+        console.print(f"  [green]✓[/] {item.agreement.district.designation:<32} {budget:>18}  {item.file_name}")
+    if report.not_published:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(report.not_published.items()))
+        console.print(f"  not published: {reasons}")
+    for note in report.notes:
+        console.print(f"  [yellow]note:[/] {note}")
+    others = ", ".join(name for name in report.files if not name.endswith(".pdf"))
+    count = len(report.published)
+    console.print(
+        f"{report.year}: {count} agreement{'s' if count != 1 else ''} published ({euro(report.total)})"
+        f" → {report.folder}/ (with {others})"
+    )

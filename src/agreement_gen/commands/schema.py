@@ -1,0 +1,29 @@
+"""`agreement-gen schema`: write the data files' JSON Schemas and point every data file at its schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from agreement_gen.commands.options import paths_options
+from agreement_gen.ui import console
+
+
+@click.command("schema")
+@paths_options
+def command(year: int | None, counties: Path, templates: Path, out: Path) -> None:
+    """Write schema/*.schema.json (beside the counties folder) and the schema line of every data file."""
+    from agreement_gen.schema import SCHEMA_DIR, add_modelines, write_schemas
+
+    if not counties.is_dir():
+        raise click.BadParameter(f"'{counties}' is not a folder", param_hint="--counties")
+    root = counties.resolve().parent
+    written = write_schemas(root)
+    lined = add_modelines(counties, root)
+    for path in written:
+        console.print(f"  wrote {path.relative_to(root)}")
+    for path in lined:
+        console.print(f"  added the schema line to {path.resolve().relative_to(root)}")
+    if not written and not lined:
+        console.print(f"{SCHEMA_DIR}/ and the schema lines of the data files are up to date")

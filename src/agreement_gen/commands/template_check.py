@@ -1,0 +1,29 @@
+"""The template check's report, as `agreement-gen check` prints it before rendering anything."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from agreement_gen.lint import Finding, Severity, lint_plan
+from agreement_gen.structure import YearPlan
+from agreement_gen.ui import console
+
+MARK = {Severity.ERROR: ("  ✗ ", "red"), Severity.WARNING: ("  ! ", "yellow")}
+
+
+def finding_text(finding: Finding) -> Text:
+    return Text.assemble(MARK[finding.severity], (finding.where, "bold"), str(finding)[len(finding.where) :])
+
+
+def report_template(plan: YearPlan) -> bool:
+    """Check the plan's template and print every finding; False if there is an error (stop before rendering)."""
+    findings = lint_plan(plan)
+    for finding in findings:
+        console.print(finding_text(finding))
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    if errors:
+        console.print(
+            f"template {plan.template.name}: {errors} error(s), nothing was rendered – "
+            "fix them in Word, save, and run check again"
+        )
+    return not errors

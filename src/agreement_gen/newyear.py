@@ -1,0 +1,206 @@
+"""Starting a fiscal year: next year's data folder and template, copied from the last year.
+
+What carries over – projects, signatories, the year's shared texts – is copied with its
+comments, key order and quoting. What belongs to one year only is cleared: budgets, signing
+dates and the state's total; every district starts again as a draft. The year-specific
+clauses (`buendnis`, `migration_clause`) are copied unchanged, because only a person can tell
+whether they still hold (the Bündnis 2025–2029 does); the command lists them for review.
+
+The new year gets its own copy of the template, so next year's wording can change without
+changing the documents of a past year. Nothing is ever overwritten and nothing is half-made:
+the files are written to hidden staging folders, the new year is validated there, and only
+then renamed into place.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap
+
+from agreement_gen import yamledit
+from agreement_gen.build import plan_year
+from agreement_gen.config import Paths
+from agreement_gen.errors import InputError, Problem
+from agreement_gen.load import YEAR_FILE, available_years, load_year
+from agreement_gen.models import Status
+from agreement_gen.validate import validate
+
+TEMPLATE_NAME = "zielvereinbarung-{year}.docx"
+YEAR_CLAUSES = ("buendnis", "migration_clause")  # texts of one year, copied as they are: to be reviewed
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A line of the new year's files that still names the old year (a clause, a source, a comment)."""
+
+    file: Path
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class NewYear:
+    """What new-year created, and what a person should look at next."""
+
+    year: int
+    source_year: int
+    folder: Path
+    template: Path
+    source_template: Path
+    districts: tuple[str, ...]
+    clauses: dict[str, str]
+    mentions: tuple[Mention, ...]
+
+
+def _year_pattern(year: int) -> re.Pattern[str]:
+    """The year as a word of its own, not inside a number or a date such as '2.8.2025'."""
+    return re.compile(rf"(?<![\d.]){year}(?!\d)")
+
+
+def _advance_title(text: str, old: int, new: int) -> str:
+    """The file's first comment line is its title ('# Zielvereinbarung 2025: Fulda'): it follows the year.
+
+    The editor's schema line (`# yaml-language-server: …`) may stand before it. Only a year standing
+    alone changes, not one in a range such as '2025–2029'.
+    """
+    schema = ""
+    if text.startswith("# yaml-language-server:"):
+        schema, _, text = text.partition("\n")
+        schema += "\n"
+    first, newline, rest = text.partition("\n")
+    if first.startswith("#"):
+        first = re.sub(rf"(?<![\d–-]){old}(?![\d–-])", str(new), first)
+    return schema + first + newline + rest
+
+
+def _new_year_file(data: CommentedMap, year: int, template: str) -> None:
+    data["year"] = year
+    yamledit.set_after(data, "template", template, after="year")
+    data.pop("total_budget", None)  # the new year's total is not known yet
+
+
+def _new_district_year(data: CommentedMap, year: int) -> None:
+    """Projects and signatory stay; the budget is opened, signing dates go, the agreement is a draft again."""
+    data["status"] = str(Status.DRAFT)
+    yamledit.set_after(data, yamledit.BUDGET, None, after="source")
+    yamledit.set_eol_comment(data, yamledit.BUDGET, yamledit.OPEN_BUDGET_COMMENT.format(year=year))
+    signatory = data.get("signatory")
+    if isinstance(signatory, CommentedMap):
+        signatory.pop("signed_on", None)
+    data.pop("ministry_signature", None)
+
+
+def _clause_lines(data: CommentedMap) -> set[int]:
+    """0-based lines the year clauses occupy in the year file (they are listed by name already)."""
+    keys = list(data)
+    starts = [data.lc.key(key)[0] for key in keys]
+    lines: set[int] = set()
+    for index, key in enumerate(keys):
+        if key in YEAR_CLAUSES:
+            end = starts[index + 1] if index + 1 < len(keys) else starts[index] + 1_000
+            lines.update(range(starts[index], end))
+    return lines
+
+
+def _mentions(path: Path, text: str, old: int, skip: set[int]) -> list[Mention]:
+    pattern = _year_pattern(old)
+    return [
+        Mention(path, number + 1, line.strip())
+        for number, line in enumerate(text.splitlines())
+        if number not in skip and pattern.search(line)
+    ]
+
+
+def _refusals(paths: Paths, year: int, source_year: int, template: Path) -> list[Problem]:
+    problems = []
+    if year <= source_year:
+        problems.append(Problem(None, None, "YEAR", f"{year} does not follow {source_year} (--from)"))
+    folder = paths.counties / str(year)
+    if folder.exists():
+        problems.append(Problem(folder, None, None, "already exists; new-year never overwrites, nothing was changed"))
+    if template.exists():
+        problems.append(Problem(template, None, None, "already exists; new-year never overwrites, nothing was changed"))
+    return problems
+
+
+def _publish(staged_folder: Path, folder: Path, staged_template: Path, template: Path) -> None:
+    """Template first (linked: fails if one appeared meanwhile), then the folder; undo the template on failure."""
+    try:
+        os.link(staged_template, template)
+    except FileExistsError:
+        raise InputError([Problem(template, None, None, "appeared meanwhile; nothing was changed")]) from None
+    except OSError:  # a file system without hard links
+        if template.exists():
+            raise InputError([Problem(template, None, None, "appeared meanwhile; nothing was changed")]) from None
+        shutil.copyfile(staged_template, template)
+    try:
+        if folder.exists():
+            raise InputError([Problem(folder, None, None, "appeared meanwhile; nothing was changed")])
+        os.rename(staged_folder, folder)
+    except BaseException:
+        template.unlink(missing_ok=True)
+        raise
+
+
+def create_year(paths: Paths, year: int, source_year: int | None = None) -> NewYear:
+    """Create counties/YEAR/ and templates/zielvereinbarung-YEAR.docx from the source year (default: newest)."""
+    if source_year is None:
+        earlier = [y for y in available_years(paths.counties) if y < year]
+        if not earlier:
+            raise InputError([Problem(paths.counties, None, None, f"no fiscal year before {year} to start from")])
+        source_year = earlier[-1]
+    template_name = TEMPLATE_NAME.format(year=year)
+    template = paths.templates / template_name
+    folder = paths.counties / str(year)
+    refusals = _refusals(paths, year, source_year, template)
+    if refusals:
+        raise InputError(refusals)
+    plan = plan_year(paths, source_year)  # a broken year is not copied: its problems come first
+
+    staged_folder = Path(tempfile.mkdtemp(prefix=f".new-year-{year}-", dir=paths.counties))
+    staged_templates = Path(tempfile.mkdtemp(prefix=f".new-year-{year}-", dir=paths.templates))
+    try:
+        shutil.copymode(paths.counties / str(source_year), staged_folder)
+        staged_template = staged_templates / template_name
+        shutil.copyfile(plan.template, staged_template)
+
+        mentions: list[Mention] = []
+        clauses: dict[str, str] = {}
+        districts: list[str] = []
+        for source in sorted((paths.counties / str(source_year)).glob("*.yaml")):
+            data = yamledit.load(source.read_text(encoding="utf-8"))
+            skip: set[int] = set()
+            if source.name == YEAR_FILE:
+                _new_year_file(data, year, template_name)
+                clauses = {key: str(data[key]) for key in YEAR_CLAUSES if data.get(key)}
+                skip = _clause_lines(data)
+            else:
+                _new_district_year(data, year)
+                districts.append(source.stem)
+            text = _advance_title(yamledit.dump(data), source_year, year)
+            (staged_folder / source.name).write_text(text, encoding="utf-8")
+            mentions += _mentions(folder / source.name, text, source_year, skip)
+
+        # The new year must pass the same validation `check --year` applies, before anyone sees it.
+        validate(load_year(paths.counties, year, year_dir=staged_folder), year=year, templates_dir=staged_templates)
+        _publish(staged_folder, folder, staged_template, template)
+    finally:
+        shutil.rmtree(staged_folder, ignore_errors=True)
+        shutil.rmtree(staged_templates, ignore_errors=True)
+
+    return NewYear(
+        year=year,
+        source_year=source_year,
+        folder=folder,
+        template=template,
+        source_template=plan.template,
+        districts=tuple(districts),
+        clauses=clauses,
+        mentions=tuple(mentions),
+    )

@@ -1,0 +1,262 @@
+"""Stage 5 – publish: the signed agreements of a year as a bundle for the portal "Arbeitswelt Hessen".
+
+Publishing never builds. It takes the PDFs the last build left in OUT/YEAR and the manifest
+that describes them, checks the whole year first, and then writes OUT/YEAR/publish/:
+
+- every agreement whose data says `signed`, built as `signed` from the current inputs, with
+  real figures (never a draft, a `--stage` preview or example data), under a name a portal
+  visitor understands, byte for byte the file the manifest hashed;
+- `uebersicht.csv` (and `uebersicht.xlsx` when openpyxl is there), `index.html`, `SHA256SUMS`.
+
+Any failed check raises InputError with every reason (exit 2) before anything is written.
+The bundle is assembled in a hidden sibling folder and swapped in by renames, so the earlier
+bundle stays as it was on any failure and a reader never sees half a bundle.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from agreement_gen.build import plan_year
+from agreement_gen.config import Paths
+from agreement_gen.errors import InputError, Problem
+from agreement_gen.formatting import euro
+from agreement_gen.load import read_yaml
+from agreement_gen.manifest import MANIFEST, Manifest, fingerprint, input_digests
+from agreement_gen.models import Status
+from agreement_gen.overview import (
+    CSV_NAME,
+    INDEX,
+    SUMS,
+    XLSX_NAME,
+    Published,
+    index_html,
+    overview_csv,
+    overview_xlsx,
+    portal_file_name,
+    sha256sums,
+)
+from agreement_gen.structure import Agreement, YearPlan
+
+BUNDLE = "publish"
+REBUILD = "run `make build` first"
+# What a draft or example document prints on every page; a published file must show neither.
+MARKINGS = ("ENTWURF", "MUSTER – Beispieldaten")
+
+
+@dataclass
+class PublishReport:
+    year: int
+    folder: Path
+    published: list[Published] = field(default_factory=list)
+    not_published: Counter[str] = field(default_factory=Counter)  # reason → number of districts
+    files: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.agreement.data.budget or Decimal(0) for p in self.published), Decimal(0))
+
+
+def _why_not_published(agreement: Agreement) -> str | None:
+    """None for a candidate (signed, real data); otherwise the reason it stays out of the bundle."""
+    if agreement.data.is_example:
+        return "example data"
+    if agreement.data.status is not Status.SIGNED:
+        return f"status {agreement.data.status}"
+    return None
+
+
+def _total_problems(plan: YearPlan, notes: list[str]) -> list[Problem]:
+    """The districts' budgets against the year's total, when the year file gives one."""
+    expected = plan.fiscal_year.total_budget
+    if expected is None:
+        return []
+    budgets = [a.data.budget for a in plan.agreements]
+    known = sum((b for b in budgets if b is not None), Decimal(0))
+    open_count = sum(b is None for b in budgets)
+    doc, _ = read_yaml(plan.year_file)
+    line = doc.line_of(("total_budget",)) if doc else None
+
+    def problem(message: str) -> list[Problem]:
+        return [Problem(plan.year_file, line, "total_budget", message)]
+
+    if open_count:
+        if known > expected:
+            return problem(
+                f"the {len(budgets) - open_count} known budgets already sum to {euro(known)}, "
+                f"more than the year's total of {euro(expected)}"
+            )
+        notes.append(f"total_budget not fully checked: {open_count} district(s) have no budget yet")
+        return []
+    if known != expected:
+        return problem(
+            f"the {len(budgets)} districts' budgets sum to {euro(known)}, not to the year's total of "
+            f"{euro(expected)} (difference {euro(abs(known - expected))})"
+        )
+    return []
+
+
+def _unique_names(candidates: list[Agreement]) -> list[Problem]:
+    """Each district once in the bundle: no two published files may share a name."""
+    problems, seen = [], {}
+    for agreement in candidates:
+        name = portal_file_name(agreement)
+        if name in seen:
+            problems.append(
+                Problem(
+                    agreement.sources[0],
+                    None,
+                    "designation",
+                    f"'{agreement.district.designation}' would be published as {name}, like '{seen[name]}'",
+                )
+            )
+        seen[name] = agreement.slug
+    return problems
+
+
+def _checked_pdf(agreement: Agreement, plan: YearPlan, manifest: Manifest, out_dir: Path) -> Published | Problem:
+    """The built PDF of one candidate, if the manifest shows it current and the file is the one it hashed."""
+    slug = agreement.slug
+    where = out_dir / f"{slug}.pdf"
+
+    def problem(message: str) -> Problem:
+        return Problem(where, None, None, f"{slug}: {message}")
+
+    record = manifest.districts.get(slug)
+    if record is None:
+        return problem(f"not built yet (no entry in {MANIFEST}): {REBUILD}")
+    if record.stage != record.data_status:
+        return problem(
+            f"the built document is a '{record.stage}' preview (build --stage {record.stage}), "
+            f"not the signed agreement: {REBUILD}"
+        )
+    if record.stage != Status.SIGNED:
+        return problem(f"built while its data still said '{record.data_status}', not the signed agreement: {REBUILD}")
+    if record.example:
+        return problem(f"built from example data: {REBUILD}")
+    output = record.outputs.get("pdf")
+    if output is None:
+        return problem(f"built without a PDF (--formats docx): {REBUILD}")
+    if record.fingerprint != fingerprint(agreement, input_digests(agreement, plan), set(record.outputs)):
+        return problem(f"built from other inputs (data, year file, template or generator changed since): {REBUILD}")
+    path = out_dir / output.file
+    try:
+        content = path.read_bytes()  # read once: the bytes hashed here are the bytes published
+    except OSError as exc:
+        return Problem(path, None, None, f"{slug}: the PDF is missing ({exc.strerror}): {REBUILD}")
+    item = Published(agreement, portal_file_name(agreement), content, output.pages)
+    if item.sha256 != output.sha256 or len(content) != output.size:
+        return Problem(path, None, None, f"{slug}: the PDF changed after {MANIFEST} was written: {REBUILD}")
+    from pypdf import PdfReader  # here, not at the top: only a real publication needs it
+
+    first_page = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    shown = [marking for marking in MARKINGS if marking in first_page]
+    if shown:
+        return Problem(path, None, None, f"{slug}: the PDF is marked {' and '.join(shown)}: {REBUILD}")
+    return item
+
+
+def collect(paths: Paths, year: int | None) -> tuple[YearPlan, Manifest, PublishReport]:
+    """Every year-level check; returns what to publish, or raises InputError with every reason."""
+    plan = plan_year(paths, year)
+    resolved = plan.fiscal_year.year
+    out_dir = paths.year_out(resolved)
+    report = PublishReport(year=resolved, folder=out_dir / BUNDLE)
+    manifest = Manifest.load(out_dir, resolved)
+
+    candidates = []
+    for agreement in plan.agreements:
+        reason = _why_not_published(agreement)
+        if reason is None:
+            candidates.append(agreement)
+        else:
+            report.not_published[reason] += 1
+    orphans = sorted(set(manifest.districts) - {a.slug for a in plan.agreements})
+    if orphans:
+        report.notes.append(f"{MANIFEST} also lists districts without data for {resolved}: {', '.join(orphans)}")
+
+    problems = _total_problems(plan, report.notes) + _unique_names(candidates)
+    for agreement in candidates:
+        result = _checked_pdf(agreement, plan, manifest, out_dir)
+        if isinstance(result, Problem):
+            problems.append(result)
+        else:
+            report.published.append(result)
+    if problems:
+        raise InputError(problems)
+    if not candidates:
+        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(report.not_published.items()))
+        raise InputError([Problem(None, None, None, f"no signed agreement to publish for {resolved} ({reasons})")])
+    report.published.sort(key=lambda p: p.file_name.casefold())
+    return plan, manifest, report
+
+
+def _write(path: Path, content: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.chmod(path, 0o644)
+
+
+def _swap_in(staging: Path, final: Path) -> None:
+    """Put the finished bundle in place: old one aside, new one in, old one deleted.
+
+    Between the two renames the folder is briefly absent, never half-filled; if the second
+    rename fails, the old bundle is put back.
+    """
+    backup = None
+    if final.exists():
+        backup = staging.with_name(f"{staging.name}-old")
+        os.rename(final, backup)
+    try:
+        os.rename(staging, final)
+    except BaseException:
+        if backup is not None:
+            os.rename(backup, final)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def publish(paths: Paths, year: int | None = None) -> PublishReport:
+    """Check the year, then write OUT/YEAR/publish/ in one swap. Never builds."""
+    plan, manifest, report = collect(paths, year)
+    files: dict[str, bytes] = {item.file_name: item.content for item in report.published}
+    files[CSV_NAME] = overview_csv(plan.fiscal_year, report.published)
+    downloads = [(CSV_NAME, "Übersicht als CSV-Tabelle", "Semikolon-getrennt, UTF-8")]
+    xlsx = overview_xlsx(plan.fiscal_year, report.published)
+    if xlsx is None:
+        report.notes.append(f"{XLSX_NAME} skipped: openpyxl is not installed (pip install openpyxl)")
+    else:
+        files[XLSX_NAME] = xlsx
+        downloads.append((XLSX_NAME, "Übersicht als Excel-Tabelle", ""))
+    downloads.append((SUMS, "Prüfsummen (SHA-256) aller Dateien", "prüfbar mit „sha256sum -c SHA256SUMS“"))
+    files[INDEX] = index_html(
+        plan.fiscal_year,
+        report.published,
+        districts_in_year=len(plan.agreements),
+        generator=manifest.generator,
+        downloads=downloads,
+    )
+    files[SUMS] = sha256sums(files)
+
+    report.folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{BUNDLE}-", dir=report.folder.parent))
+    try:
+        for name, content in files.items():
+            _write(staging / name, content)
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; the portal's web server must read it
+        _swap_in(staging, report.folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report.files = sorted(files)
+    return report
