@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from agreement_gen.cli import cli as cli_group
 from agreement_gen.cli import run
 from agreement_gen.config import Paths
 
@@ -30,9 +31,11 @@ def cli(project: Paths, capsys: pytest.CaptureFixture[str]) -> Callable[..., tup
 
     def invoke(verb: str, *args: str) -> tuple[int, str, str]:
         capsys.readouterr()
-        folders = ["--counties", str(project.counties), "--templates", str(project.templates)]
-        if verb == "build":
-            folders += ["--out", str(project.out)]
+        accepted = {param.name for param in cli_group.commands[verb].params}
+        folders = []
+        for name, folder in (("counties", project.counties), ("templates", project.templates), ("out", project.out)):
+            if name in accepted:
+                folders += [f"--{name}", str(folder)]
         code = run([verb, *folders, *args])
         out, err = capsys.readouterr()
         return code, out, err

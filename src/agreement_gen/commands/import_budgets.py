@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from agreement_gen.budgets import import_budgets
+from agreement_gen.commands.options import counties_option
 from agreement_gen.config import Paths
 from agreement_gen.context import OPEN_BUDGET
 from agreement_gen.formatting import euro
@@ -20,27 +21,14 @@ from agreement_gen.ui import console
 @click.option("--year", type=int, required=True, help="Fiscal year whose data files receive the budgets.")
 @click.option("--partial", is_flag=True, help="Accept a table that lacks districts (their budgets stay as they are).")
 @click.option("--dry-run", is_flag=True, help="Check the table and show what would change; write nothing.")
-@click.option(
-    "--counties",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("counties"),
-    show_default=True,
-    help="Folder with the district data.",
-)
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("templates"),
-    show_default=True,
-    help="Folder with the master templates (not used; accepted like every command does).",
-)
-def command(file: Path, year: int, partial: bool, dry_run: bool, counties: Path, templates: Path) -> None:
+@counties_option
+def command(file: Path, year: int, partial: bool, dry_run: bool, counties: Path) -> None:
     """Write each district's amount from FILE (CSV or XLSX) into counties/YEAR/SLUG.yaml – all rows or none.
 
     FILE needs a district column (AGS, Schlüssel, Kreis, Name …) and an amount column (Betrag,
     Budget, Mittel, Euro …). Amounts may be German (1.288.930,50) or plain (1288930.50).
     """
-    report = import_budgets(Paths(counties=counties, templates=templates), year, file, partial=partial, dry_run=dry_run)
+    report = import_budgets(Paths(counties=counties), year, file, partial=partial, dry_run=dry_run)
     table = Table(title=f"Budgets {report.year} from {report.table.name}")
     for column in ("District", "AGS", "Row", "Before", "After"):
         table.add_column(column, justify="right" if column in ("Row", "Before", "After") else "left", no_wrap=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
+from agreement_gen.commands.options import counties_option, templates_option
 from agreement_gen.config import Paths
 from agreement_gen.newyear import create_year
 from agreement_gen.ui import console
@@ -22,20 +23,8 @@ def _preview(text: str) -> str:
 @click.command("new-year")
 @click.argument("year", type=click.IntRange(2000, 2100))
 @click.option("--from", "source_year", type=int, default=None, help="Year to copy (default: the newest in counties/).")
-@click.option(
-    "--counties",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("counties"),
-    show_default=True,
-    help="Folder with the district data.",
-)
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("templates"),
-    show_default=True,
-    help="Folder with the master templates.",
-)
+@counties_option
+@templates_option
 def command(year: int, source_year: int | None, counties: Path, templates: Path) -> None:
     """Create counties/YEAR/ and templates/zielvereinbarung-YEAR.docx from the last year; overwrite nothing."""
     result = create_year(Paths(counties=counties, templates=templates), year, source_year)

@@ -10,34 +10,33 @@ import click
 
 from agreement_gen.config import Paths
 
+counties_option = click.option(
+    "--counties",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("counties"),
+    show_default=True,
+    help="Folder with the district data.",
+)
+templates_option = click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("templates"),
+    show_default=True,
+    help="Folder with the master templates.",
+)
+out_option = click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder.",
+)
+
 
 def paths_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--year, --counties, --templates, --out; the command receives `paths` and `year`."""
-    decorators = [
-        click.option("--year", type=int, default=None, help="Fiscal year (default: the newest in counties/)."),
-        click.option(
-            "--counties",
-            type=click.Path(path_type=Path, file_okay=False),
-            default=Path("counties"),
-            show_default=True,
-            help="Folder with the district data.",
-        ),
-        click.option(
-            "--templates",
-            type=click.Path(path_type=Path, file_okay=False),
-            default=Path("templates"),
-            show_default=True,
-            help="Folder with the master template.",
-        ),
-        click.option(
-            "--out",
-            type=click.Path(path_type=Path, file_okay=False),
-            default=Path("build"),
-            show_default=True,
-            help="Output folder.",
-        ),
-    ]
-    for decorator in reversed(decorators):
+    """--year, --counties, --templates, --out; the command receives `year`, `counties`, `templates`, `out`."""
+    year_option = click.option("--year", type=int, default=None, help="Fiscal year (default: the newest in counties/).")
+    for decorator in (out_option, templates_option, counties_option, year_option):
         func = decorator(func)
     return func
 
