@@ -1,7 +1,7 @@
 """The template's vocabulary: every name the context provides, with an example, as editors see it.
 
 The names are not listed by hand: they are read off a real context (`context.template_context`),
-so the template check (lint.py) and the editors' guide (docs/redaktion.md) cannot drift from
+so the template check (the lint package) and the editors' guide (docs/redaktion.md) cannot drift from
 what the renderer actually provides. A list's items are written `massnahmen[].title`; in the
 guide they appear under the loop variable the master template uses (`m.title`).
 """
