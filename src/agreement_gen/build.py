@@ -1,15 +1,17 @@
 """The build, top to bottom: load → validate → skip what is current → render → convert → publish.
 
-Everything is produced in a staging folder inside the output folder first; only documents
-whose every format succeeded are moved into place, each file by an atomic rename, and the
-manifest is written last. A failed or interrupted build therefore leaves the previous good
-outputs exactly as they were, and the next build picks up where this one stopped.
+Everything is produced in a staging folder inside the output folder first, the new manifest
+included; only documents whose every format succeeded are moved into place, each file by an
+atomic rename, and the manifest is moved last. A failed or interrupted build therefore leaves the
+previous good outputs exactly as they were, and the next build picks up where this one stopped.
+A build holds OUT/YEAR's lock throughout (lock.py): a second one waits for it.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -18,9 +20,12 @@ from pathlib import Path
 
 from agreement_gen.builders.base import FORMATS, Builder, Item
 from agreement_gen.config import Paths
+from agreement_gen.errors import InputError, OutputError, Problem
 from agreement_gen.load import load_year
-from agreement_gen.manifest import Manifest, OutputRecord, fingerprint, input_digests, sha256_file
-from agreement_gen.models import Status
+from agreement_gen.lock import STAGING_PREFIX, year_lock
+from agreement_gen.manifest import MANIFEST, Manifest, OutputRecord, fingerprint, input_digests, sha256_file
+from agreement_gen.models import SLUG_PATTERN, Status
+from agreement_gen.output import describe_os_error
 from agreement_gen.structure import Agreement, YearPlan
 from agreement_gen.validate import validate
 
@@ -82,7 +87,15 @@ def build(
     wanted = set(formats)
     out_dir = paths.year_out(plan.fiscal_year.year)
     report = BuildReport(year=plan.fiscal_year.year, out_dir=out_dir)
+    for agreement in plan.agreements:  # outputs are named after slugs: never a path (validated; checked again)
+        if not re.fullmatch(SLUG_PATTERN, agreement.slug):
+            raise InputError([Problem(agreement.sources[0], None, "slug", f"'{agreement.slug}' is not a valid slug")])
+    # One build per output folder; it also clears what a killed build left (see lock.py).
+    with year_lock(out_dir, report.year):
+        return _build_locked(plan, out_dir, report, wanted, force)
 
+
+def _build_locked(plan: YearPlan, out_dir: Path, report: BuildReport, wanted: set[str], force: bool) -> BuildReport:
     manifest = Manifest.load(out_dir, report.year)
     hashed: dict[Path, str] = {}
     prints, inputs = {}, {}
@@ -98,26 +111,40 @@ def build(
     if not stale:
         return report
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    items = [Item(agreement) for agreement in stale]
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    items = [Item(agreement, fingerprint=prints[agreement.slug]) for agreement in stale]
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {describe_os_error(exc)}; nothing was written", 2) from exc
     builders = builders_for(plan, wanted)
-    aborted = True
+    aborted, moved = True, False
     try:
         for builder in builders:
             builder.build([item for item in items if item.ok], staging)
-        for item in items:
-            if not item.ok:
-                report.failed.append(item)
-                continue
+        done = [item for item in items if item.ok]
+        report.failed.extend(item for item in items if not item.ok)
+        for item in done:
             outputs = {fmt: _output_record(path) for fmt, path in item.staged.items()}
+            manifest.record(item.agreement, prints[item.agreement.slug], inputs[item.agreement.slug], outputs)
+        # Every byte is written before anything moves: a full disk stops the build with nothing changed.
+        manifest.save(staging)
+        moved = True
+        for item in done:
             for path in item.staged.values():
                 os.replace(path, out_dir / path.name)
             item.staged = {fmt: out_dir / path.name for fmt, path in item.staged.items()}
-            manifest.record(item.agreement, prints[item.agreement.slug], inputs[item.agreement.slug], outputs)
             report.built.append(item)
-        manifest.save(out_dir)
+        os.replace(staging / MANIFEST, out_dir / MANIFEST)
         aborted = False
+    except InterruptedError:
+        raise
+    except OSError as exc:
+        left = (
+            "documents moved in so far are complete, and the next build redoes them (the manifest was not updated)"
+            if moved
+            else f"nothing in {out_dir} was changed"
+        )
+        raise OutputError(f"the build stopped: {describe_os_error(exc)}; {left}") from exc
     finally:
         for builder in builders:
             builder.close(abort=aborted)

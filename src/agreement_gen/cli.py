@@ -21,7 +21,9 @@ from agreement_gen.commands import (
     new_year,
     preview,
     publish,
+    receive,
     schema,
+    status,
     variables,
     verify,
 )
@@ -44,6 +46,8 @@ cli.add_command(verify.command)
 cli.add_command(new_year.command)
 cli.add_command(import_budgets.command)
 cli.add_command(publish.command)
+cli.add_command(receive.command)
+cli.add_command(status.command)
 cli.add_command(diff.command)
 cli.add_command(preview.command)
 cli.add_command(schema.command)
@@ -69,7 +73,7 @@ def run(argv: list[str] | None = None) -> int:
         code = EXIT_INVALID
     except AgreementGenError as exc:
         console_err.print(Text.assemble(("error: ", "bold red"), str(exc)))
-        code = EXIT_INVALID
+        code = getattr(exc, "exit_code", EXIT_INVALID)  # OutputError: 1 when the build ran and failed
     return code if isinstance(code, int) else EXIT_OK
 
 

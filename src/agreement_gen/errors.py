@@ -53,3 +53,16 @@ class RenderError(AgreementGenError):
 
 class ToolMissingError(AgreementGenError):
     """An external program the build needs (LibreOffice) is missing or broken."""
+
+
+class OutputError(AgreementGenError):
+    """The output could not be written (folder not writable, disk full, another build holds the lock).
+
+    The message says what is left: the build writes everything into staging before it moves
+    anything, so usually nothing changed. `exit_code` 2 when nothing could be started (an output
+    folder that cannot be written is a usage error), 1 when the build ran and failed.
+    """
+
+    def __init__(self, message: str, exit_code: int = 1):
+        self.exit_code = exit_code
+        super().__init__(message)

@@ -3,6 +3,10 @@
 ruamel.yaml's round-trip loader is safe (it builds only maps, lists and scalars), refuses
 duplicate keys instead of silently keeping the last one, and remembers where each key
 stands, so later stages can say "counties/2025/fulda.yaml:7, field 'budget'".
+
+Data files are small and flat, so anything else is refused before it can cost time or memory:
+files over 1 MB, nesting deeper than a data file ever needs, and YAML aliases (`*name`), which
+let a few lines stand for an exponentially large structure ("billion laughs").
 """
 
 from __future__ import annotations
@@ -13,13 +17,17 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 
 from agreement_gen.errors import Problem
 
 YEAR_FILE = "_year.yaml"
 DISTRICTS_DIR = "districts"
+MAX_FILE_SIZE = 1_000_000  # bytes; the largest real data file has about 1 kB
+MAX_DEPTH = 20  # nesting levels; the data files use at most 3
 
 
 @dataclass(frozen=True)
@@ -65,31 +73,75 @@ class _Constructor(RoundTripConstructor):
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
 
 
+class AliasNotAllowedError(MarkedYAMLError):
+    """A data file used `*name`: refused while composing, before any structure is built."""
+
+
+class _Composer(Composer):
+    """Refuses aliases: a handful of them nested can stand for billions of values."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.parser.check_event(AliasEvent):
+            event = self.parser.peek_event()
+            raise AliasNotAllowedError(
+                None,
+                None,
+                f"the YAML alias '*{event.anchor}' is not allowed in data files; write the value out in full",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Composer = _Composer
     yaml.allow_duplicate_keys = False
+    yaml.max_depth = MAX_DEPTH
     return yaml
+
+
+def _read_text(path: Path) -> str:
+    """The file's text; never reads more than MAX_FILE_SIZE + 1 bytes (a data file pointing at a device)."""
+    with path.open("rb") as handle:
+        raw = handle.read(MAX_FILE_SIZE + 1)
+    if len(raw) > MAX_FILE_SIZE:
+        raise ValueError(f"is larger than {MAX_FILE_SIZE // 1_000_000} MB; a data file is a few lines of YAML")
+    return raw.decode("utf-8")
+
+
+def _syntax_problem(path: Path, exc: MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    column = f", column {mark.column + 1}" if mark else ""
+    what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+    if isinstance(exc, AliasNotAllowedError):
+        return Problem(path, line, None, f"column {mark.column + 1}: {exc.problem}" if mark else str(exc.problem))
+    if "'\\t'" in what:
+        what = "a tab character; YAML indents with spaces only, and needs a space (not a tab) after ':' and '-'"
+    elif "maximum depth" in what:
+        what = f"values nested more than {MAX_DEPTH} levels deep; a data file needs at most 3"
+    return Problem(path, line, None, f"YAML syntax error{column}: {what}")
 
 
 def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse one file; a syntax error becomes a Problem with line and column, not an exception."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except UnicodeDecodeError as exc:
         return None, [Problem(path, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+    except ValueError as exc:
+        return None, [Problem(path, None, None, str(exc))]
     except OSError as exc:
         return None, [Problem(path, None, None, f"cannot read: {exc.strerror}")]
     try:
         data = _yaml().load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        column = f", column {mark.column + 1}" if mark else ""
-        what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        return None, [Problem(path, line, None, f"YAML syntax error{column}: {what}")]
+        return None, [_syntax_problem(path, exc)]
     except YAMLError as exc:
         return None, [Problem(path, None, None, f"YAML error: {exc}")]
+    except RecursionError:
+        return None, [Problem(path, None, None, "YAML error: values nested too deeply")]
     if data is None:
         return None, [Problem(path, 1, None, "file is empty")]
     if not isinstance(data, CommentedMap):

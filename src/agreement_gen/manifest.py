@@ -3,7 +3,8 @@
 Per district: the stage it was built at, where its figures come from, a fingerprint of every
 input (its data files, the year file, the template, the generator itself, the formats) and,
 per output file, SHA-256, size and page count. The manifest is written last and atomically:
-it only ever describes files that are really in place.
+it only ever describes files that are really in place. It also remembers every for_signature
+PDF built per district (`sent_for_signature`), so `receive` can tell a signed copy of ours.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from agreement_gen import __version__
+from agreement_gen.models import Status
 from agreement_gen.output import atomic_write
 from agreement_gen.structure import Agreement, YearPlan
 
@@ -46,6 +48,14 @@ class OutputRecord(BaseModel):
     pages: int | None = None
 
 
+class SentForSignature(BaseModel):
+    """One for_signature PDF that was built (and may have been sent out): `receive` recognises it by these."""
+
+    sha256: str  # of the whole PDF: the first revision of a signed copy must hash to this
+    fingerprint: str  # the inputs it was built from, as its XMP says
+    inputs: dict[str, str]  # input file → SHA-256, to tell which input changed since
+
+
 class DistrictRecord(BaseModel):
     designation: str
     stage: str  # what the document was built as (data status, or the --stage preview)
@@ -57,6 +67,9 @@ class DistrictRecord(BaseModel):
     inputs: dict[str, str]  # input file → SHA-256
     outputs: dict[str, OutputRecord]  # format → file
     generator: str
+    # Every for_signature PDF ever built for this district, oldest first; kept across later builds,
+    # because the file in OUT/YEAR is overwritten once the district is built as signed.
+    sent_for_signature: list[SentForSignature] = []
 
 
 class Manifest(BaseModel):
@@ -92,6 +105,12 @@ class Manifest(BaseModel):
         self, agreement: Agreement, fingerprint: str, inputs: dict[str, str], outputs: dict[str, OutputRecord]
     ) -> None:
         data = agreement.data
+        previous = self.districts.get(agreement.slug)
+        sent = list(previous.sent_for_signature) if previous else []
+        pdf = outputs.get("pdf")
+        real = agreement.status is Status.FOR_SIGNATURE and data.status is Status.FOR_SIGNATURE  # not a preview
+        if real and pdf is not None and all(entry.sha256 != pdf.sha256 for entry in sent):
+            sent.append(SentForSignature(sha256=pdf.sha256, fingerprint=fingerprint, inputs=inputs))
         self.districts[agreement.slug] = DistrictRecord(
             designation=agreement.district.designation,
             stage=str(agreement.status),
@@ -103,6 +122,7 @@ class Manifest(BaseModel):
             inputs=inputs,
             outputs=outputs,
             generator=generator_fingerprint(),
+            sent_for_signature=sent,
         )
 
     def save(self, out_dir: Path) -> None:

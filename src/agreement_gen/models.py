@@ -17,17 +17,27 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from agreement_gen.formatting import euro
 
-# Characters XML 1.0 cannot carry (a DOCX is XML): C0 controls except tab, newline, carriage return.
-_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry (a DOCX is XML): C0 controls except tab, newline, carriage return;
+# lone surrogates (YAML's "\ud800" escape makes them) and the non-characters U+FFFE, U+FFFF.
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# A project name is one bullet line: a line break or tab in it would not print as written.
+_LINE_BREAKS = re.compile(r"[\t\n\r\x85\u2028\u2029]")
+MAX_PROJECT_NAME = 300  # characters; the longest real one has 60, a Maßnahmenart title 165
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_BUDGET = Decimal("100000000")  # 100 Mio € for one district is far beyond any real AQB allocation
 
 
-def _clean_text(value: str) -> str:
-    bad = _XML_FORBIDDEN.search(value)
+def _xml_safe(value: Any) -> Any:
+    """Runs before pydantic's own check too, which refuses a lone surrogate without saying which."""
+    bad = _XML_FORBIDDEN.search(value) if isinstance(value, str) else None
     if bad:
-        raise ValueError(f"contains the control character U+{ord(bad.group()):04X}, which a document cannot hold")
-    value = value.strip()
+        kind = "control character" if bad.group() < " " else "character"
+        raise ValueError(f"contains the {kind} U+{ord(bad.group()):04X}, which a document cannot hold")
+    return value
+
+
+def _clean_text(value: str) -> str:
+    value = _xml_safe(value).strip()
     if not value:
         raise ValueError("must not be empty")
     return value
@@ -63,9 +73,20 @@ def _valid_date_pattern(pattern: str) -> str:
     return pattern
 
 
-Text = Annotated[str, BeforeValidator(_no_bool), AfterValidator(_clean_text)]
+def _project_name(value: str) -> str:
+    if _LINE_BREAKS.search(value):
+        raise ValueError("contains a line break or tab; a project name is printed as one bullet line")
+    if len(value) > MAX_PROJECT_NAME:
+        raise ValueError(
+            f"is {len(value)} characters long; a project name may have at most {MAX_PROJECT_NAME} (shorten it)"
+        )
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_no_bool), BeforeValidator(_xml_safe), AfterValidator(_clean_text)]
+ProjectName = Annotated[Text, AfterValidator(_project_name)]
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=60)]
-DatePattern = Annotated[str, AfterValidator(_valid_date_pattern)]
+DatePattern = Annotated[str, AfterValidator(_clean_text), AfterValidator(_valid_date_pattern)]
 
 
 def _plausible_budget(value: Decimal) -> Decimal:
@@ -194,15 +215,34 @@ class MinistrySignature(Model):
     date_pattern: DatePattern | None = None
 
 
+class SigningRoute(StrEnum):
+    DIGITAL = "digital"  # both signed the for_signature PDF digitally; that file is published
+    PAPER = "paper"  # signed on paper; the signed-stage build is published
+
+
+class SignedCopy(Model):
+    """How the signed agreement came back; written by `agreement-gen receive`, read by publish and status."""
+
+    route: SigningRoute
+    received_on: dt.date
+    # relative to the year folder: signed/SLUG.pdf (digital) or signed/SLUG-scan.pdf (paper, optional)
+    file: Annotated[str, Field(pattern=r"^signed/[a-z0-9-]+\.pdf$")] | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    ministry_signer: Text | None = None  # the certificates' common names (digital route)
+    district_signer: Text | None = None
+    untrusted_accepted: bool = False  # received with --accept-untrusted: publish does not ask for trust again
+
+
 class DistrictYear(Model):
     """One district's figures for one fiscal year (counties/YEAR/SLUG.yaml)."""
 
     status: Status
     source: Text
     budget: Euro | None = None  # open only while 'draft' (a new year's drafts); validate.py enforces it
-    projects: dict[Annotated[int, Field(ge=1, le=99)], list[Text]]
+    projects: dict[Annotated[int, Field(ge=1, le=99)], list[ProjectName]]
     signatory: Signatory
     ministry_signature: MinistrySignature = MinistrySignature()
+    signed_copy: SignedCopy | None = None
 
     @property
     def is_example(self) -> bool:

@@ -7,9 +7,29 @@ previous good file or the new one, never a mixture.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+_CAUSES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the file system is read-only",
+    errno.ENOTDIR: "a file stands where a folder should be",
+    errno.EEXIST: "a file stands where a folder should be",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """An OSError as a user reads it: 'the disk is full (No space left on device: build/2025/x.pdf)'."""
+    cause = _CAUSES.get(exc.errno or 0, "the system refused")
+    detail = exc.strerror or str(exc)
+    if exc.filename:
+        detail += f": {exc.filename}"
+    return f"{cause} ({detail})"
 
 
 def atomic_write(path: Path, content: bytes) -> None:

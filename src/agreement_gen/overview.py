@@ -44,6 +44,7 @@ class Published:
     file_name: str
     content: bytes
     pages: int | None
+    digital: bool = False  # the copy both parties signed digitally (receive.py), not a signed-stage build
 
     @property
     def sha256(self) -> str:
@@ -169,12 +170,14 @@ def overview_xlsx(fiscal_year: FiscalYear, published: Sequence[Published]) -> by
 
 
 def _details(item: Published) -> str:
-    """'PDF, 3 Seiten, 71 KB': what a visitor wants to know before following the link."""
+    """'PDF, 3 Seiten, 71 KB' (', digital signiert'): what a visitor wants to know before following the link."""
     parts = ["PDF"]
     if item.pages:
         parts.append("1 Seite" if item.pages == 1 else f"{item.pages} Seiten")
     kilobytes = max(1, round(len(item.content) / 1024))
     parts.append(f"{format_decimal(kilobytes, format='#,##0', locale=LOCALE)} KB")
+    if item.digital:
+        parts.append("digital signiert")
     return ", ".join(parts)
 
 

@@ -5,7 +5,9 @@ that describes them, checks the whole year first, and then writes OUT/YEAR/publi
 
 - every agreement whose data says `signed`, built as `signed` from the current inputs, with
   real figures (never a draft, a `--stage` preview or example data), under a name a portal
-  visitor understands, byte for byte the file the manifest hashed;
+  visitor understands, byte for byte the file the manifest hashed; or, for one signed
+  digitally, the signed copy `receive` kept (counties/YEAR/signed/SLUG.pdf), unchanged and
+  validated again (receive.check_kept_copy);
 - `uebersicht.csv` (and `uebersicht.xlsx` when openpyxl is there), `index.html`, `SHA256SUMS`.
 
 Any failed check raises InputError with every reason (exit 2) before anything is written.
@@ -20,6 +22,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +33,7 @@ from agreement_gen.errors import InputError, Problem
 from agreement_gen.formatting import euro
 from agreement_gen.load import read_yaml
 from agreement_gen.manifest import MANIFEST, Manifest, fingerprint, input_digests
-from agreement_gen.models import Status
+from agreement_gen.models import SigningRoute, Status
 from agreement_gen.overview import (
     CSV_NAME,
     INDEX,
@@ -43,6 +46,7 @@ from agreement_gen.overview import (
     portal_file_name,
     sha256sums,
 )
+from agreement_gen.signatures import trust_roots
 from agreement_gen.structure import Agreement, YearPlan
 
 BUNDLE = "publish"
@@ -164,7 +168,27 @@ def _checked_pdf(agreement: Agreement, plan: YearPlan, manifest: Manifest, out_d
     return item
 
 
-def collect(paths: Paths, year: int | None) -> tuple[YearPlan, Manifest, PublishReport]:
+def _received_pdf(agreement: Agreement, paths: Paths, roots: list) -> Published | Problem:
+    """A digitally signed agreement: the copy `receive` kept, published unchanged if it still validates."""
+    from pypdf import PdfReader
+
+    from agreement_gen.receive import check_kept_copy
+    from agreement_gen.signatures import SignatureProblem
+
+    try:
+        content = check_kept_copy(agreement, paths.counties, roots)
+    except SignatureProblem as exc:
+        return Problem(agreement.sources[-1], None, "signed_copy", f"{agreement.slug}: {exc}")
+    pages = len(PdfReader(io.BytesIO(content)).pages)
+    return Published(agreement, portal_file_name(agreement), content, pages, digital=True)
+
+
+def _is_digital(agreement: Agreement) -> bool:
+    copy = agreement.data.signed_copy
+    return copy is not None and copy.route is SigningRoute.DIGITAL
+
+
+def collect(paths: Paths, year: int | None, trust: Sequence[Path] = ()) -> tuple[YearPlan, Manifest, PublishReport]:
     """Every year-level check; returns what to publish, or raises InputError with every reason."""
     plan = plan_year(paths, year)
     resolved = plan.fiscal_year.year
@@ -184,8 +208,12 @@ def collect(paths: Paths, year: int | None) -> tuple[YearPlan, Manifest, Publish
         report.notes.append(f"{MANIFEST} also lists districts without data for {resolved}: {', '.join(orphans)}")
 
     problems = _total_problems(plan, report.notes) + _unique_names(candidates)
+    roots = trust_roots(paths.counties, trust) if any(_is_digital(a) for a in candidates) else []
     for agreement in candidates:
-        result = _checked_pdf(agreement, plan, manifest, out_dir)
+        if _is_digital(agreement):  # what both parties signed, as it came back
+            result = _received_pdf(agreement, paths, roots)
+        else:  # signed on paper (or recorded by hand): the signed-stage build
+            result = _checked_pdf(agreement, plan, manifest, out_dir)
         if isinstance(result, Problem):
             problems.append(result)
         else:
@@ -227,9 +255,9 @@ def _swap_in(staging: Path, final: Path) -> None:
         shutil.rmtree(backup, ignore_errors=True)
 
 
-def publish(paths: Paths, year: int | None = None) -> PublishReport:
+def publish(paths: Paths, year: int | None = None, trust: Sequence[Path] = ()) -> PublishReport:
     """Check the year, then write OUT/YEAR/publish/ in one swap. Never builds."""
-    plan, manifest, report = collect(paths, year)
+    plan, manifest, report = collect(paths, year, trust)
     files: dict[str, bytes] = {item.file_name: item.content for item in report.published}
     files[CSV_NAME] = overview_csv(plan.fiscal_year, report.published)
     downloads = [(CSV_NAME, "Übersicht als CSV-Tabelle", "Semikolon-getrennt, UTF-8")]

@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from agreement_gen.context import template_context
 from agreement_gen.errors import RenderError
 from agreement_gen.grammar import capfirst
+from agreement_gen.limits import LimitedSandbox, LimitExceededError, render_seconds, time_limit
 from agreement_gen.reproducible import build_timestamp, normalize_zip
 from agreement_gen.structure import Agreement
 
@@ -56,8 +57,8 @@ class StrictNamedUndefined(StrictUndefined):
         return f"the template uses '{name}', which does not exist"
 
 
-class AgreementEnvironment(SandboxedEnvironment):
-    """The sandbox, compiling each distinct template text once.
+class AgreementEnvironment(LimitedSandbox):
+    """The sandbox (with limits on time and size, see limits.py), compiling each distinct template text once.
 
     docxtpl hands every XML part of the document to `from_string` on every render; for 26 (or
     500) documents from one template that is the same few texts again and again, and compiling
@@ -96,7 +97,12 @@ class TemplateRenderer:
         doc = DocxTemplate(io.BytesIO(self._template_bytes))
         context = {k: _wrap(k, v) for k, v in template_context(agreement).items()}
         try:
-            doc.render(context, jinja_env=self._environment, autoescape=True)
+            with time_limit(render_seconds()):
+                doc.render(context, jinja_env=self._environment, autoescape=True)
+        except LimitExceededError as exc:
+            raise RenderError(agreement.slug, f"template {self.template.name} was stopped: {exc}") from None
+        except OverflowError as exc:  # the sandbox's own cap: range() with more than 100,000 numbers
+            raise RenderError(agreement.slug, f"template {self.template.name} was stopped: {exc}") from exc
         except UndefinedError as exc:
             raise RenderError(agreement.slug, f"{exc.message} (template {self.template.name})") from exc
         except SecurityError as exc:
@@ -110,6 +116,10 @@ class TemplateRenderer:
             ) from exc
         except TemplateError as exc:
             raise RenderError(agreement.slug, f"template {self.template.name}: {exc}") from exc
+        except Exception as exc:  # {{ 1/0 }}, a recursive macro …: this document fails, the build goes on
+            raise RenderError(
+                agreement.slug, f"template {self.template.name} failed: {type(exc).__name__}: {exc}"
+            ) from exc
         props = doc.docx.core_properties
         # docxtpl renders these with our autoescaping environment; python-docx escapes again on save.
         for name in ("title", "subject", "author", "comments"):

@@ -7,6 +7,7 @@ document's stage has the names and dates it needs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.grammar import GrammarError, decline
 from agreement_gen.load import DataSet, YamlDocument
-from agreement_gen.models import EXAMPLE_SOURCE, District, DistrictYear, FiscalYear, Status
+from agreement_gen.models import EXAMPLE_SOURCE, SLUG_PATTERN, District, DistrictYear, FiscalYear, Status
 from agreement_gen.structure import Agreement, YearPlan
 
 M = TypeVar("M", bound=BaseModel)
@@ -34,7 +35,8 @@ def _message(error: dict) -> str:
     if error["type"] == "extra_forbidden":
         return "is not a known field (typo?)"
     if error["type"] in {"int_parsing", "int_type", "decimal_parsing", "decimal_type"}:
-        return f"{msg} (got {error.get('input')!r})"
+        got = repr(error.get("input"))
+        return f"{msg} (got {got if len(got) <= 60 else got[:57] + '...'})"  # a list can be long
     return msg
 
 
@@ -198,6 +200,11 @@ def validate(
     agreements: list[Agreement] = []
     for slug, doc in dataset.district_years.items():
         if wanted is not None and slug not in wanted:
+            continue
+        if not re.fullmatch(SLUG_PATTERN, slug):  # the output is named after the slug: no '/', '..', spaces
+            problems.append(
+                Problem(doc.path, None, None, f"'{doc.path.name}' is not named SLUG.yaml (a-z, 0-9, '-'); rename it")
+            )
             continue
         data = parse(doc, DistrictYear, problems)
         if slug not in districts:

@@ -18,6 +18,7 @@ class Item:
     agreement: Agreement
     staged: dict[str, Path] = field(default_factory=dict)
     error: str | None = None
+    fingerprint: str = ""  # the manifest's fingerprint of its inputs; the PDF carries it in its XMP
 
     @property
     def ok(self) -> bool:

@@ -13,18 +13,22 @@ import docx
 
 from agreement_gen.builders.base import Builder, Item
 from agreement_gen.convert import LibreOfficeConverter
+from agreement_gen.manifest import generator_fingerprint
 from agreement_gen.models import Status
 from agreement_gen.pdf.checks import failures, verify_pdf
+from agreement_gen.pdf.content import content_problems, expected_texts
 from agreement_gen.pdf.fields import FieldPlacementError, add_signature_fields, find_signature_slots
 from agreement_gen.pdf.finish import PdfMetadata, finish_pdf
+from agreement_gen.pdf.trace import Trace
 from agreement_gen.reproducible import build_timestamp
 from agreement_gen.structure import Agreement
 
 LANGUAGE = "de-DE"
 
 
-def pdf_metadata(agreement: Agreement, docx_path: Path) -> PdfMetadata:
-    """Title, author and subject as the template's document properties say; keywords from the data."""
+def pdf_metadata(agreement: Agreement, docx_path: Path, fingerprint: str = "") -> PdfMetadata:
+    """Title, author and subject as the template's document properties say; keywords from the data;
+    the trace (district, year, stage, `fingerprint` of the inputs) that lets `receive` recognise the file."""
     props = docx.Document(str(docx_path)).core_properties
     keywords = "; ".join(
         [
@@ -43,6 +47,7 @@ def pdf_metadata(agreement: Agreement, docx_path: Path) -> PdfMetadata:
         keywords=keywords,
         language=LANGUAGE,
         timestamp=build_timestamp(agreement),
+        trace=Trace(agreement.slug, agreement.year, str(agreement.status), fingerprint, generator_fingerprint()),
     )
 
 
@@ -76,7 +81,7 @@ class PdfBuilder(Builder):
                 item.fail(converted.error or "LibreOffice produced no PDF")
                 continue
             try:
-                content = self._finish(item.agreement, converted.source, converted.pdf.read_bytes())
+                content = self._finish(item.agreement, converted.source, converted.pdf.read_bytes(), item.fingerprint)
             except FieldPlacementError as exc:
                 item.fail(f"cannot place the signature fields: {exc}")
                 continue
@@ -87,13 +92,14 @@ class PdfBuilder(Builder):
             target.write_bytes(content)
             item.staged[self.format] = target
 
-    def _finish(self, agreement: Agreement, docx_path: Path, pdf: bytes) -> bytes:
+    def _finish(self, agreement: Agreement, docx_path: Path, pdf: bytes, fingerprint: str) -> bytes:
         if agreement.status is Status.FOR_SIGNATURE:
             label = f"Unterschrift {agreement.district.designation}"
             pdf = add_signature_fields(pdf, find_signature_slots(pdf, agreement.slug, label))
-        meta = pdf_metadata(agreement, docx_path)
+        meta = pdf_metadata(agreement, docx_path, fingerprint)
         pdf = finish_pdf(pdf, meta)
-        problems = failures(verify_pdf(pdf, expected_title=meta.title))
+        problems = [f.message for f in failures(verify_pdf(pdf, expected_title=meta.title))]
+        problems += content_problems(pdf, expected_texts(agreement))  # the right district and amount
         if problems:
-            raise ValueError("the PDF fails its checks: " + "; ".join(f.message for f in problems))
+            raise ValueError("the PDF fails its checks: " + "; ".join(problems))
         return pdf

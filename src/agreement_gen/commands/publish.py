@@ -14,13 +14,19 @@ from agreement_gen.ui import console
 
 @click.command("publish")
 @paths_options
-def command(year: int | None, counties: Path, templates: Path, out: Path) -> None:
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A trusted root certificate for the digitally signed copies, besides COUNTIES/trust/; repeatable.",
+)
+def command(year: int | None, counties: Path, templates: Path, out: Path, trust: tuple[Path, ...]) -> None:
     """Write OUT/YEAR/publish/: the signed agreements' PDFs, overview tables, index.html, SHA256SUMS.
 
-    Publishes what the last build produced and never builds; exit 2 when a check fails
-    (an earlier bundle then stays as it was).
+    Publishes what the last build produced (or, when signed digitally, the copy `receive` kept)
+    and never builds; exit 2 when a check fails (an earlier bundle then stays as it was).
     """
-    report = publish(make_paths(counties, templates, out), year)
+    report = publish(make_paths(counties, templates, out), year, trust)
     for item in report.published:
         budget = euro(item.agreement.data.budget or 0)
         console.print(f"  [green]✓[/] {item.agreement.district.designation:<32} {budget:>18}  {item.file_name}")

@@ -4,8 +4,9 @@ No PDF/A validator (veraPDF) installs from the registries this project reaches, 
 rules that matter here are checked structurally: identification in XMP, Info and XMP in sync,
 an embedded output intent, every font embedded, nothing forbidden (encryption, JavaScript,
 launch actions, attachments), printable annotations with plain appearances. Then what makes it
-accessible (tags, language, title, headings) and every signature (pyHanko's validator: intact,
-what it covers, what changed after it).
+accessible (tags, language, title, headings), where it comes from (our XMP trace, declared in a
+PDF/A extension schema) and every signature (pyHanko's validator: intact, what it covers, what
+changed after it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+
+from agreement_gen.pdf.trace import read_trace, undeclared
 
 # Info key → XMP property that PDF/A requires to carry the same value.
 INFO_TO_XMP = {
@@ -191,6 +194,33 @@ def check_accessibility(doc: pikepdf.Pdf, expected_title: str | None = None) -> 
     return findings
 
 
+def check_trace(doc: pikepdf.Pdf) -> list[Finding]:
+    """Our XMP properties (which district, year, stage and inputs) and their PDF/A extension schema."""
+    metadata = doc.Root.get("/Metadata")
+    packet = metadata.read_bytes() if isinstance(metadata, pikepdf.Stream) else b""
+    trace = read_trace(packet)
+    if trace is None:
+        return [Finding(False, "no agreement-gen trace in the XMP (district, fiscal year, stage, inputs)")]
+    fingerprint_ok = len(trace.fingerprint) == 64 and all(c in "0123456789abcdef" for c in trace.fingerprint)
+    findings = [
+        Finding(
+            fingerprint_ok,
+            f"traceable: {trace.district} {trace.year}, stage {trace.stage}, inputs {trace.fingerprint[:12]}…, "
+            f"generator {trace.generator}" + ("" if fingerprint_ok else " (the inputs' SHA-256 is malformed)"),
+        )
+    ]
+    missing = undeclared(packet)
+    findings.append(
+        Finding(
+            not missing,
+            "PDF/A extension schema declares the trace properties"
+            if not missing
+            else f"PDF/A extension schema does not declare {', '.join(missing)}",
+        )
+    )
+    return findings
+
+
 def check_signatures(data: bytes, trust_roots: list | None = None) -> list[Finding]:
     """Every signature: intact, which revision it covers, and whether what followed was permitted."""
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -253,7 +283,7 @@ def verify_pdf(data: bytes, expected_title: str | None = None, trust_roots: list
     except pikepdf.PdfError as exc:
         return [Finding(False, f"not a readable PDF: {exc}")]
     with doc:
-        findings = check_pdfa(doc) + check_accessibility(doc, expected_title)
+        findings = check_pdfa(doc) + check_accessibility(doc, expected_title) + check_trace(doc)
         fields = signature_field_names(doc)
         signed = has_signatures(doc)
     if fields:

@@ -5,7 +5,8 @@ date in the embedded ICC profile's header, the trailer's /DocChecksum and /ID). 
 dates from the inputs, drop the checksum and derive /ID from the content, so rebuilding
 unchanged inputs gives byte-identical files. Info and XMP are kept in sync (PDF/A requires
 it); Info /Producer and /ModDate are left out so that a later signature, which updates them,
-cannot make the two disagree.
+cannot make the two disagree. The XMP also says which district, year, stage and inputs the file
+is (pdf/trace.py), so a signed copy that comes back can be matched to its build.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 
 import pikepdf
 
+from agreement_gen.pdf.trace import Trace, add_trace
+
 ICC_DATE_OFFSET = 24  # ICC header: dateTimeNumber, six big-endian uint16 at bytes 24–35
 
 
@@ -29,6 +32,7 @@ class PdfMetadata:
     keywords: str
     language: str
     timestamp: dt.datetime  # fixed "creation" time, so the output is reproducible
+    trace: Trace | None = None  # district, year, stage, inputs: our own XMP properties (pdf/trace.py)
 
 
 def _fix_icc_date(doc: pikepdf.Pdf, when: dt.datetime) -> None:
@@ -56,6 +60,8 @@ def finish_pdf(pdf: bytes, meta: PdfMetadata) -> bytes:
             xmp["pdf:Keywords"] = meta.keywords
             for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
                 xmp[key] = when.isoformat()
+        if meta.trace is not None:  # after pikepdf wrote the packet: ours adds a nested extension schema
+            doc.Root.Metadata.write(add_trace(doc.Root.Metadata.read_bytes(), meta.trace))
         for key in ("/Producer", "/ModDate"):
             if key in doc.docinfo:
                 del doc.docinfo[key]

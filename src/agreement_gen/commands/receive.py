@@ -1,0 +1,113 @@
+"""`agreement-gen receive`: take back signed agreements (digital files, or a record of a paper signing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.text import Text
+
+from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.formatting import german_date
+from agreement_gen.ui import console
+
+if TYPE_CHECKING:
+    from agreement_gen.receive import Receipt
+
+DATE_PATTERN = "d.M.yyyy"
+
+
+def _signing_days(value: str | None) -> tuple[dt.date, dt.date] | None:
+    """'2025-08-02,2025-08-11' → the ministry's and the district's signing dates."""
+    if value is None:
+        return None
+    parts = [part.strip() for part in value.split(",")]
+    try:
+        days = [dt.date.fromisoformat(part) for part in parts]
+    except ValueError as exc:
+        raise click.BadParameter(f"ISO dates, e.g. 2025-08-02,2025-08-11 ({exc})", param_hint="--signed-on") from exc
+    if len(days) != 2:
+        raise click.BadParameter("give two dates: the ministry's, then the district's", param_hint="--signed-on")
+    return days[0], days[1]
+
+
+ROUTE_WORDS = {"digital": "digitally", "paper": "on paper"}
+
+
+def _report(receipt: Receipt) -> None:
+    who = f"{receipt.slug} {receipt.year}"
+    if receipt.already:
+        done = f"kept copy {receipt.stored} restored" if receipt.content is not None else "nothing changed"
+        console.print(Text.assemble(("  = ", "cyan"), (who, "bold"), f": already received, {done}"))
+    else:
+        ministry = f" ({receipt.ministry_signer})" if receipt.ministry_signer else ""
+        district = f" ({receipt.district_signer})" if receipt.district_signer else ""
+        signed = (
+            f"signed {ROUTE_WORDS[receipt.route]} by the ministry{ministry} on "
+            f"{german_date(receipt.ministry_on, DATE_PATTERN)} and the district{district} on "
+            f"{german_date(receipt.district_on, DATE_PATTERN)}"
+        )
+        kept = f" → {receipt.stored}" if receipt.stored else ""
+        console.print(Text.assemble(("  ✓ ", "green"), (who, "bold"), f": {signed}{kept}"))
+    for note in receipt.notes:
+        console.print(Text.assemble(("    ! ", "yellow"), note))
+
+
+@click.command("receive")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@paths_options
+@click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A trusted root certificate (PEM or DER), besides those in COUNTIES/trust/; repeatable.",
+)
+@click.option("--accept-untrusted", is_flag=True, help="Take intact signatures whose certificate is not trusted here.")
+@click.option("--paper", metavar="SLUG", default=None, help="Record the district SLUG as signed on paper (no FILE).")
+@click.option("--signed-on", metavar="DATE,DATE", help="With --paper: the ministry's date, the district's date.")
+@click.option(
+    "--scan",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="With --paper: a scan of the signed paper, kept as COUNTIES/YEAR/signed/SLUG-scan.pdf.",
+)
+def command(
+    files: tuple[Path, ...],
+    year: int | None,
+    counties: Path,
+    templates: Path,
+    out: Path,
+    trust: tuple[Path, ...],
+    accept_untrusted: bool,
+    paper: str | None,
+    signed_on: str | None,
+    scan: Path | None,
+) -> None:
+    """Take back agreements signed by both parties: check, keep under COUNTIES/YEAR/signed/, record as signed.
+
+    FILE is the for_signature PDF as it came back, signed digitally by the ministry and the district
+    (any file name). Nothing is taken unless every FILE passes; receiving a file again changes nothing.
+    """
+    from agreement_gen.receive import receive_paper, receive_signed  # pyHanko and pikepdf: only when used
+
+    paths = make_paths(counties, templates, out)
+    days = _signing_days(signed_on)
+    if paper is not None:
+        if files or days is None:
+            raise click.UsageError("--paper SLUG takes no FILE and needs --signed-on MINISTRY_DATE,DISTRICT_DATE")
+        receipts = [receive_paper(paths, paper, year, days[0], days[1], scan)]
+    else:
+        if not files:
+            raise click.UsageError("give the signed PDF file(s), or --paper SLUG --signed-on DATE,DATE")
+        if days is not None or scan is not None:
+            raise click.UsageError("--signed-on and --scan belong to --paper")
+        receipts = receive_signed(paths, files, year, trust, accept_untrusted)
+    for receipt in receipts:
+        _report(receipt)
+    new = sum(not r.already for r in receipts)
+    console.print(
+        f"{new} received, {len(receipts) - new} already received"
+        + (" – next: `make build`, then `make publish`" if new else "")
+    )
