@@ -31,7 +31,7 @@ def cli(project: Paths, capsys: pytest.CaptureFixture[str]) -> Callable[..., tup
 
     def invoke(verb: str, *args: str) -> tuple[int, str, str]:
         capsys.readouterr()
-        accepted = {param.name for param in cli_group.commands[verb].params}
+        accepted = {param.name for param in cli_group.get_command(None, verb).params}
         folders = []
         for name, folder in (("counties", project.counties), ("templates", project.templates), ("out", project.out)):
             if name in accepted:

@@ -5,6 +5,7 @@ Exit codes, for scripts: 0 done, 1 a document failed, 2 invalid input or usage.
 
 from __future__ import annotations
 
+import importlib
 import signal
 import sys
 
@@ -12,46 +13,47 @@ import click
 from rich.text import Text
 
 from agreement_gen import __version__
-from agreement_gen.commands import (
-    build,
-    check,
-    diff,
-    import_budgets,
-    listing,
-    new_year,
-    preview,
-    publish,
-    receive,
-    schema,
-    status,
-    variables,
-    verify,
-)
 from agreement_gen.errors import AgreementGenError, InputError
 from agreement_gen.ui import console_err
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 
+# verb → module in agreement_gen.commands. Imported only when used: a no-op `build` should not
+# pay for pikepdf, docxtpl and pyHanko, which other verbs need.
+COMMANDS = {
+    "build": "build",
+    "check": "check",
+    "diff": "diff",
+    "import-budgets": "import_budgets",
+    "list": "listing",
+    "new-year": "new_year",
+    "preview": "preview",
+    "publish": "publish",
+    "receive": "receive",
+    "schema": "schema",
+    "status": "status",
+    "variables": "variables",
+    "verify": "verify",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group that imports a verb's module when the verb is used (or help lists it)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is None:
+            return None
+        return importlib.import_module(f"agreement_gen.commands.{module}").command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="agreement-gen")
 def cli() -> None:
     """Generate the AQB Zielvereinbarungen of the Hessian ministry with every district."""
-
-
-cli.add_command(build.command)
-cli.add_command(check.command)
-cli.add_command(listing.command)
-cli.add_command(verify.command)
-cli.add_command(new_year.command)
-cli.add_command(import_budgets.command)
-cli.add_command(publish.command)
-cli.add_command(receive.command)
-cli.add_command(status.command)
-cli.add_command(diff.command)
-cli.add_command(preview.command)
-cli.add_command(schema.command)
-cli.add_command(variables.command)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -9,23 +9,23 @@ layout wrapped and ligatures where the font has them.
 
 Reading the text with pypdf costs about 30 ms a page (LibreOffice positions every glyph, so a
 page has thousands of text operators): more than a third of a whole build. LibreOffice's fonts
-all carry a ToUnicode map, so the text is read here from qpdf's parse of the content streams
-and those maps (about 0.5 ms a page); pypdf is asked only when that finds no text or misses
-something, so a false alarm is impossible and the usual case is fast.
+all carry a ToUnicode map and write hex strings, so the text is read here by one regular
+expression over the content streams and those maps (about 2 ms a page); pypdf is asked only
+when that finds no text or misses something, so a false alarm is impossible and the usual
+case is fast.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 
 import pikepdf
 
 from agreement_gen.context import template_context
-from agreement_gen.pdf.glyphs import CMap, boxed_characters, parse_cmap
+from agreement_gen.pdf.glyphs import boxed_characters, parse_cmap
 from agreement_gen.structure import Agreement
-
-_SHOW = {"Tj", "TJ", "'", '"'}
 
 
 def _squash(text: str) -> str:
@@ -37,40 +37,62 @@ def expected_texts(agreement: Agreement) -> list[str]:
     return [agreement.district.designation, template_context(agreement)["budget"]]
 
 
-def _page_text(page: pikepdf.Page, cmaps: dict[tuple[int, int], CMap | None]) -> str | None:
-    """The text the page's own content shows, in content order; None if a font has no ToUnicode map."""
-    fonts: dict[str, CMap | None] = {}
+# In a content stream: a font selection ("/F2 11 Tf"), a hex string (LibreOffice writes every
+# string of its subset fonts in hex) or the end of a text object. Scanned with one regular
+# expression, in C, instead of parsing every operator in Python (≈ 30× faster).
+_TOKENS = re.compile(rb"/([^\s/<>\[\]()]+)\s+[-+\d.]+\s+Tf|<([0-9A-Fa-f\s]*)>|\bET\b|\((?:[^()\\]|\\.)*\)")
+
+
+def _content_bytes(page: pikepdf.Page) -> bytes:
+    contents = page.obj.get("/Contents")
+    if isinstance(contents, pikepdf.Array):
+        return b"\n".join(part.read_bytes() for part in contents)
+    return contents.read_bytes() if isinstance(contents, pikepdf.Stream) else b""
+
+
+class _Translation(dict):
+    """A ToUnicode map as a str.translate table; a code without an entry reads as U+FFFD."""
+
+    def __missing__(self, code: int) -> str:
+        return "\ufffd"
+
+
+def _decode(raw: bytes, table: _Translation, width: int) -> str:
+    """Glyph codes → text with str.translate: a C loop, not a Python step per glyph."""
+    return (raw.decode("latin-1") if width == 1 else raw.decode("utf-16-be", "surrogatepass")).translate(table)
+
+
+def _page_text(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]) -> str | None:
+    """The text the page's own content shows, in content order; None if it cannot be read this way
+    (a font without ToUnicode map, or a literal string): then pypdf reads it."""
+    fonts: dict[str, tuple[_Translation, int] | None] = {}
     resources = page.obj.get("/Resources")
     for name, font in dict(resources.get("/Font", {}) if resources is not None else {}).items():
         key = font.objgen
         if key not in cmaps or key == (0, 0):
             to_unicode = font.get("/ToUnicode")
-            cmaps[key] = parse_cmap(to_unicode.read_bytes()) if isinstance(to_unicode, pikepdf.Stream) else None
-        fonts[name] = cmaps[key]
+            cmap = parse_cmap(to_unicode.read_bytes()) if isinstance(to_unicode, pikepdf.Stream) else None
+            cmaps[key] = (_Translation(cmap[0]), cmap[1]) if cmap and cmap[1] in (1, 2) else None
+        fonts[str(name)] = cmaps[key]
     parts: list[str] = []
-    current: CMap | None = None
-    for operands, operator in pikepdf.parse_content_stream(page):
-        op = str(operator)
-        if op == "Tf":
-            current = fonts.get(str(operands[0]))
-        elif op in _SHOW:
+    current: tuple[_Translation, int] | None = None
+    for match in _TOKENS.finditer(_content_bytes(page)):
+        font_name, hex_string = match.group(1), match.group(2)
+        if font_name is not None:
+            current = fonts.get("/" + font_name.decode("latin-1"))
+        elif hex_string is not None:
             if current is None:
                 return None
-            mapping, width = current
-            for item in operands[-1] if op == "TJ" else operands[-1:]:
-                if isinstance(item, pikepdf.String):
-                    raw = bytes(item)
-                    parts.extend(
-                        mapping.get(int.from_bytes(raw[i : i + width], "big"), "\ufffd")
-                        for i in range(0, len(raw), width)
-                    )
-        elif op == "ET":
+            parts.append(_decode(bytes.fromhex(hex_string.decode("ascii")), *current))
+        elif match.group(0) == b"ET":
             parts.append("\n")
+        else:  # a literal string: not what LibreOffice writes; let pypdf read this page
+            return None
     return "".join(parts)
 
 
 def _missing_fast(doc: pikepdf.Pdf, missing: dict[str, str]) -> dict[str, str]:
-    cmaps: dict[tuple[int, int], CMap | None] = {}
+    cmaps: dict[tuple[int, int], tuple[_Translation, int] | None] = {}
     for page in doc.pages:
         text = _page_text(page, cmaps)
         if text is None:
