@@ -33,6 +33,14 @@ out_option = click.option(
 )
 
 
+trust_option = click.option(
+    "--trust",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A trusted root certificate (PEM or DER); repeatable. receive and publish also trust COUNTIES/trust/.",
+)
+
+
 def paths_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--year, --counties, --templates, --out; the command receives `year`, `counties`, `templates`, `out`."""
     year_option = click.option("--year", type=int, default=None, help="Fiscal year (default: the newest in counties/).")

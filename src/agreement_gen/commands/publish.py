@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.commands.options import make_paths, paths_options, trust_option
 from agreement_gen.formatting import euro
 from agreement_gen.publish import publish
 from agreement_gen.ui import console
@@ -14,12 +14,7 @@ from agreement_gen.ui import console
 
 @click.command("publish")
 @paths_options
-@click.option(
-    "--trust",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="A trusted root certificate for the digitally signed copies, besides COUNTIES/trust/; repeatable.",
-)
+@trust_option
 def command(year: int | None, counties: Path, templates: Path, out: Path, trust: tuple[Path, ...]) -> None:
     """Write OUT/YEAR/publish/: the signed agreements' PDFs, overview tables, index.html, SHA256SUMS.
 

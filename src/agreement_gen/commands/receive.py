@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.commands.options import make_paths, paths_options, trust_option
 from agreement_gen.formatting import german_date
 from agreement_gen.ui import console
 
@@ -58,12 +58,7 @@ def _report(receipt: Receipt) -> None:
 @click.command("receive")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @paths_options
-@click.option(
-    "--trust",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="A trusted root certificate (PEM or DER), besides those in COUNTIES/trust/; repeatable.",
-)
+@trust_option
 @click.option("--accept-untrusted", is_flag=True, help="Take intact signatures whose certificate is not trusted here.")
 @click.option("--paper", metavar="SLUG", default=None, help="Record the district SLUG as signed on paper (no FILE).")
 @click.option("--signed-on", metavar="DATE,DATE", help="With --paper: the ministry's date, the district's date.")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
+from agreement_gen.commands.options import trust_option
 from agreement_gen.pdf.checks import failures, load_trust_roots, verify_file
 from agreement_gen.ui import console
 
@@ -15,13 +16,7 @@ STYLE = {"ok  ": "green", "warn": "yellow", "FAIL": "bold red"}
 
 @click.command("verify")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option(
-    "--trust",
-    "trust",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="A trusted root certificate (PEM or DER) for the signatures; repeatable.",
-)
+@trust_option
 def command(files: tuple[Path, ...], trust: tuple[Path, ...]) -> None:
     """PDF/A-2b structure, fonts, title and language, tags, and every signature; exit 1 on a failure."""
     roots = load_trust_roots(trust)
