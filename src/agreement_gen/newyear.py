@@ -94,7 +94,7 @@ def _new_district_year(data: CommentedMap, year: int) -> None:
     if isinstance(signatory, CommentedMap):
         signatory.pop("signed_on", None)
     data.pop("ministry_signature", None)
-    data.pop("signed_copy", None)  # what came back signed belongs to the old year (receive.py)
+    data.pop("signed_copy", None)  # what came back signed belongs to the old year (the receive package)
 
 
 def _clause_lines(data: CommentedMap) -> set[int]:

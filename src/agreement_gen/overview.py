@@ -44,7 +44,7 @@ class Published:
     file_name: str
     content: bytes
     pages: int | None
-    digital: bool = False  # the copy both parties signed digitally (receive.py), not a signed-stage build
+    digital: bool = False  # the copy both parties signed digitally (the receive package), not a signed-stage build
 
     @property
     def sha256(self) -> str:

@@ -1,0 +1,61 @@
+"""For publish: is the kept copy still what was received, and still valid?"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from agreement_gen.formatting import euro
+from agreement_gen.models import SignedCopy, SigningRoute
+from agreement_gen.receive.identify import read_first_trace
+from agreement_gen.receive.receipt import SIGNED_DIR, sha256_hex
+from agreement_gen.signatures import SignatureProblem, validate_signed_copy
+from agreement_gen.structure import Agreement
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _terms_missing(content: bytes, agreement: Agreement) -> list[str]:
+    """The budget and project titles the data gives that the signed PDF does not show."""
+    from pypdf import PdfReader
+
+    shown = _squeezed(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
+    data = agreement.data
+    wanted = [euro(data.budget)] if data.budget is not None else []
+    wanted += [title for titles in data.projects.values() for title in titles]
+    return [item for item in wanted if _squeezed(item) not in shown]
+
+
+def check_kept_copy(agreement: Agreement, counties: Path, roots: list) -> bytes:
+    """The digitally signed copy of a district, re-checked before publishing; raises SignatureProblem."""
+    copy: SignedCopy | None = agreement.data.signed_copy
+    assert copy is not None and copy.route is SigningRoute.DIGITAL
+    path = counties / str(agreement.year) / (copy.file or f"{SIGNED_DIR}/{agreement.slug}.pdf")
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise SignatureProblem(
+            f"its signed PDF {path} is missing ({exc.strerror}): receive the signed file again"
+        ) from exc
+    if sha256_hex(content) != copy.sha256:
+        raise SignatureProblem(f"its signed PDF {path} is not the file received (SHA-256 differs): receive it again")
+    trace = read_first_trace(content)
+    if trace is None or (trace.district, trace.year, trace.stage) != (agreement.slug, agreement.year, "for_signature"):
+        raise SignatureProblem(f"its signed PDF {path} is not the for_signature document of {agreement.slug}")
+    parties = validate_signed_copy(content, agreement.slug, roots, accept_untrusted=copy.untrusted_accepted)
+    data = agreement.data
+    recorded = (data.ministry_signature.signed_on, data.signatory.signed_on)
+    if recorded != (parties.ministry.day, parties.district.day):
+        raise SignatureProblem(
+            f"the signing dates in the data ({recorded[0]}, {recorded[1]}) are not those of the signatures "
+            f"({parties.ministry.day}, {parties.district.day})"
+        )
+    missing = _terms_missing(content, agreement)
+    if missing:
+        raise SignatureProblem(
+            f"the signed PDF does not show {', '.join(missing)} from the data: the data changed after signing"
+        )
+    return content

@@ -1,0 +1,102 @@
+"""The paper route: an agreement signed on paper, its dates typed in and optionally its scan kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from agreement_gen.build import plan_year
+from agreement_gen.config import Paths
+from agreement_gen.errors import InputError, Problem
+from agreement_gen.models import SigningRoute, Status
+from agreement_gen.receive.receipt import Receipt, Refusal, already_signed, sha256_hex, signed_path, today
+from agreement_gen.receive.record import prepare, store
+from agreement_gen.signatures import SignatureProblem
+from agreement_gen.structure import Agreement
+
+
+def receive_paper(
+    paths: Paths,
+    slug: str,
+    year: int | None,
+    ministry_on: dt.date,
+    district_on: dt.date,
+    scan: Path | None = None,
+    received_on: dt.date | None = None,
+) -> Receipt:
+    """Record an agreement signed on paper (dates typed in, optionally its scan); InputError if refused."""
+    received_on = received_on or today()
+    plan = plan_year(paths, year)
+    agreement = next((a for a in plan.agreements if a.slug == slug), None)
+    if agreement is None:
+        where = paths.counties / str(plan.fiscal_year.year)
+        raise InputError([Problem(where, None, "--paper", f"no district '{slug}' in {plan.fiscal_year.year}")])
+    try:
+        receipt = _examine_paper(paths, agreement, ministry_on, district_on, scan, received_on)
+    except OSError as exc:
+        raise InputError([Problem(scan, None, None, f"cannot be read ({exc.strerror})")]) from exc
+    except SignatureProblem as exc:
+        raise InputError([Problem(agreement.sources[-1], None, None, str(exc))]) from exc
+    store([receipt])
+    return receipt
+
+
+def _examine_paper(
+    paths: Paths,
+    agreement: Agreement,
+    ministry_on: dt.date,
+    district_on: dt.date,
+    scan: Path | None,
+    received_on: dt.date,
+) -> Receipt:
+    data = agreement.data
+    receipt = Receipt(
+        slug=agreement.slug,
+        year=agreement.year,
+        designation=agreement.district.designation,
+        route=SigningRoute.PAPER,
+        ministry_on=ministry_on,
+        district_on=district_on,
+        data_file=agreement.sources[-1],
+        source=scan,
+        stored=signed_path(paths.counties, agreement.year, agreement.slug, scan=True) if scan else None,
+    )
+    content = scan.read_bytes() if scan else None
+    digest = sha256_hex(content) if content is not None else None
+    copy = data.signed_copy
+    if data.status is Status.SIGNED:
+        same = (
+            copy is not None
+            and copy.route is SigningRoute.PAPER
+            and (data.ministry_signature.signed_on, data.signatory.signed_on) == (ministry_on, district_on)
+            and (digest is None or copy.sha256 == digest)
+        )
+        if same:
+            receipt.already = True
+            return receipt
+        raise Refusal(f"{agreement.slug} {agreement.year} is already recorded as signed ({already_signed(agreement)})")
+    if data.status is not Status.FOR_SIGNATURE:
+        raise Refusal(
+            f"{agreement.slug} is still a '{data.status}': set `status: for_signature` (with the signatory's name), "
+            "build and send it first"
+        )
+    for day in (ministry_on, district_on):
+        if day > received_on:
+            raise Refusal(f"the signing date {day} lies in the future")
+    if content is not None:
+        import pikepdf
+
+        try:
+            pikepdf.open(io.BytesIO(content)).close()
+        except pikepdf.PdfError as exc:
+            raise Refusal(f"the scan is not a readable PDF ({exc})") from exc
+        receipt.content = content
+    copy_record: dict[str, object] = {
+        "route": str(SigningRoute.PAPER),
+        "received_on": received_on,
+        "file": receipt.stored.relative_to(paths.counties / str(agreement.year)).as_posix() if receipt.stored else None,
+        "sha256": digest,
+    }
+    prepare(receipt, agreement, copy_record, None)
+    return receipt
