@@ -12,6 +12,7 @@ YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 .PHONY: build publish bench test check lint format clean system-deps
 
 $(BIN)/python:
+	@PYTHON=$(PYTHON) scripts/ensure-system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when the package definition changes (a second `make build` installs nothing).
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 system-deps:
-	@scripts/ensure-system-deps.sh
+	@PYTHON=$(PYTHON) scripts/ensure-system-deps.sh
 
 build: $(STAMP) system-deps ## build every district's agreement of the newest (or YEAR=) fiscal year
 	$(BIN)/agreement-gen build $(YEAR_ARG)

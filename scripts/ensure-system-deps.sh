@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs what agreement-gen needs from Debian when it is missing, and says so:
+# Installs what agreement-gen needs from Debian when it is missing, and says so: python3-venv,
 # LibreOffice Writer (DOCX → PDF), the Liberation fonts the template uses, poppler-utils
 # (pdffonts/pdftoppm for checks) and qpdf. Does nothing when everything is there.
 set -euo pipefail
 
 missing=()
+# Debian's python3 creates virtual environments only with python3-venv (ensurepip) installed.
+"${PYTHON:-python3}" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 fc-list 2>/dev/null | grep -q "Liberation Sans" || missing+=(fonts-liberation2)
 command -v pdffonts >/dev/null 2>&1 || missing+=(poppler-utils)
