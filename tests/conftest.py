@@ -43,6 +43,12 @@ def cli(project: Paths, capsys: pytest.CaptureFixture[str]) -> Callable[..., tup
     return invoke
 
 
+def build_into(project_root: Path, out: Path, *args: str) -> int:
+    """`agreement-gen build` of the counties/ and templates/ under `project_root` into `out`."""
+    folders = ["--counties", str(project_root / "counties"), "--templates", str(project_root / "templates")]
+    return run(["build", *folders, "--out", str(out), *args])
+
+
 def edit_yaml(path: Path, old: str, new: str) -> None:
     """Replace one exact piece of a data file (fails loudly if the piece is not there)."""
     text = path.read_text(encoding="utf-8")

@@ -38,20 +38,7 @@ def make_identity(common_name: str) -> tuple[asn1_x509.Certificate, asn1_keys.Pr
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_usage(sign_certs=True, sign_documents=True), critical=True)
         .sign(key, hashes.SHA256())
     )
     der_key = key.private_bytes(
@@ -98,15 +85,17 @@ class Authority:
         return asn1_x509.Certificate.load(self.cert.public_bytes(serialization.Encoding.DER))
 
 
-def _usage(*, sign_certs: bool) -> x509.KeyUsage:
+def _usage(*, sign_certs: bool, sign_documents: bool | None = None) -> x509.KeyUsage:
+    """A CA signs certificates; a signer signs documents; a self-signed signer does both."""
+    documents = not sign_certs if sign_documents is None else sign_documents
     return x509.KeyUsage(
-        digital_signature=not sign_certs,
-        content_commitment=not sign_certs,
+        digital_signature=documents,
+        content_commitment=documents,
         key_encipherment=False,
         data_encipherment=False,
         key_agreement=False,
         key_cert_sign=sign_certs,
-        crl_sign=sign_certs,
+        crl_sign=sign_certs and not documents,
         encipher_only=False,
         decipher_only=False,
     )

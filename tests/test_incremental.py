@@ -11,7 +11,7 @@ import docx
 import pikepdf
 import pytest
 
-from .conftest import edit_yaml
+from .conftest import build_into, edit_yaml
 
 
 def digests(folder):
@@ -106,21 +106,7 @@ def test_manifest_describes_every_output(project, cli):
 def test_two_builds_into_two_folders_are_byte_identical(project, cli, tmp_path):
     assert cli("build", "--only", "darmstadt-dieburg,hochtaunus,offenbach")[0] == 0
     first = digests(project.out / "2025")
-    from agreement_gen.cli import run
-
-    code = run(
-        [
-            "build",
-            "--counties",
-            str(project.counties),
-            "--templates",
-            str(project.templates),
-            "--out",
-            str(tmp_path / "second"),
-            "--only",
-            "darmstadt-dieburg,hochtaunus,offenbach",
-        ]
-    )
+    code = build_into(project.out.parent, tmp_path / "second", "--only", "darmstadt-dieburg,hochtaunus,offenbach")
     assert code == 0
     assert digests(tmp_path / "second" / "2025") == first
     assert len(first) == 6

@@ -21,7 +21,7 @@ from agreement_gen.pdf.checks import failures, verify_pdf
 from agreement_gen.pdf.fields import PLACE_DATE_LINE, text_lines
 from agreement_gen.text import paragraphs, words
 
-from .conftest import ROOT
+from .conftest import ROOT, build_into
 from .signing import make_identity, sign
 
 pytestmark = pytest.mark.slow
@@ -36,17 +36,7 @@ def built(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("pdf")
     shutil.copytree(ROOT / "counties", root / "counties")
     shutil.copytree(ROOT / "templates", root / "templates")
-    code = run(
-        [
-            "build",
-            "--counties",
-            str(root / "counties"),
-            "--templates",
-            str(root / "templates"),
-            "--out",
-            str(root / "build"),
-        ]
-    )
+    code = build_into(root, root / "build")
     assert code == 0
     return root / "build" / "2025"
 
@@ -56,21 +46,7 @@ def for_signature(built: Path) -> Path:
     """Darmstadt-Dieburg previewed at stage for_signature."""
     root = built.parents[1]
     out = root / "build-for-signature"
-    code = run(
-        [
-            "build",
-            "--counties",
-            str(root / "counties"),
-            "--templates",
-            str(root / "templates"),
-            "--out",
-            str(out),
-            "--only",
-            "darmstadt-dieburg",
-            "--stage",
-            "for_signature",
-        ]
-    )
+    code = build_into(root, out, "--only", "darmstadt-dieburg", "--stage", "for_signature")
     assert code == 0
     return out / "2025" / "darmstadt-dieburg.pdf"
 
@@ -223,9 +199,7 @@ def test_verify_fails_a_tampered_signed_file(for_signature, tmp_path, capsys):
 
 def test_rebuilding_all_26_gives_byte_identical_files(built, tmp_path):
     root = built.parents[1]
-    code = run(
-        ["build", "--counties", str(root / "counties"), "--templates", str(root / "templates"), "--out", str(tmp_path)]
-    )
+    code = build_into(root, tmp_path)
     assert code == 0
     names = sorted(p.name for p in built.glob("*.*") if p.suffix in (".docx", ".pdf"))
     assert len(names) == 52
