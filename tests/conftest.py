@@ -49,6 +49,17 @@ def build_into(project_root: Path, out: Path, *args: str) -> int:
     return run(["build", *folders, "--out", str(out), *args])
 
 
+def template_with(folder: Path, text: str) -> Path:
+    """A one-paragraph template holding `text` (for templates that probe the sandbox and the limits)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    path = folder / "hostile.docx"
+    document.save(str(path))
+    return path
+
+
 def edit_yaml(path: Path, old: str, new: str) -> None:
     """Replace one exact piece of a data file (fails loudly if the piece is not there)."""
     text = path.read_text(encoding="utf-8")

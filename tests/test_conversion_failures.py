@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from agreement_gen.config import Paths
+
+from .hardening import build_command
 
 pytestmark = pytest.mark.slow
 
@@ -109,21 +110,7 @@ def test_interrupted_build_keeps_the_previous_outputs(project, cli, tmp_path, si
     pids = tmp_path / "pids"
     env = dict(os.environ, AGREEMENT_GEN_SOFFICE=str(fake_soffice(tmp_path, HANG)), FAKE_PIDS=str(pids))
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "agreement_gen",
-            "build",
-            "--force",
-            "--only",
-            "fulda",
-            "--counties",
-            str(project.counties),
-            "--templates",
-            str(project.templates),
-            "--out",
-            str(project.out),
-        ],
+        build_command(project, "--force", "--only", "fulda"),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -17,7 +17,7 @@ from agreement_gen.errors import RenderError
 from agreement_gen.render import TemplateRenderer
 from agreement_gen.text import paragraphs
 
-from .conftest import ROOT
+from .conftest import ROOT, template_with
 from .hardening import snapshot
 
 
@@ -25,14 +25,6 @@ from .hardening import snapshot
 def agreement():
     plan = plan_year(Paths(ROOT / "counties", ROOT / "templates", ROOT / "build"), 2025, ["fulda"])
     return plan.agreements[0]
-
-
-def template_with(folder: Path, text: str) -> Path:
-    document = docx.Document()
-    document.add_paragraph(text)
-    path = folder / "hostile.docx"
-    document.save(str(path))
-    return path
 
 
 def render_error(folder: Path, agreement, text: str) -> str:

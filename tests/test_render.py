@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
-from pathlib import Path
 
 import docx
 import pytest
@@ -17,7 +16,7 @@ from agreement_gen.grammar import capfirst
 from agreement_gen.render import TemplateRenderer
 from agreement_gen.text import header_text, paragraphs, words
 
-from .conftest import REFERENCE, ROOT
+from .conftest import REFERENCE, ROOT, template_with
 
 
 @pytest.fixture(scope="module")
@@ -131,14 +130,6 @@ def test_jinja_in_data_is_printed_not_evaluated(plan):
     assert "- {{ 7*7 }} {% if true %}x{% endif %}" in paragraphs(content)
 
 
-def _template_with(tmp_path: Path, text: str) -> Path:
-    document = docx.Document()
-    document.add_paragraph(text)
-    path = tmp_path / "t.docx"
-    document.save(str(path))
-    return path
-
-
 @pytest.mark.parametrize(
     "tag",
     [
@@ -150,7 +141,7 @@ def _template_with(tmp_path: Path, text: str) -> Path:
     ],
 )
 def test_sandbox_refuses_python_internals(plan, tmp_path, tag):
-    renderer = TemplateRenderer(_template_with(tmp_path, tag))
+    renderer = TemplateRenderer(template_with(tmp_path, tag))
     with pytest.raises(RenderError) as caught:
         renderer.render(plan.agreements[0])
     assert plan.agreements[0].slug in str(caught.value)
@@ -158,13 +149,13 @@ def test_sandbox_refuses_python_internals(plan, tmp_path, tag):
 
 
 def test_template_cannot_reach_os(plan, tmp_path):
-    renderer = TemplateRenderer(_template_with(tmp_path, "{{ os.system('true') }}"))
+    renderer = TemplateRenderer(template_with(tmp_path, "{{ os.system('true') }}"))
     with pytest.raises(RenderError, match="'os', which does not exist"):
         renderer.render(plan.agreements[0])
 
 
 def test_undefined_variable_names_variable_and_district(plan, tmp_path):
-    renderer = TemplateRenderer(_template_with(tmp_path, "Umsetzung {{ district.genitve }}"))
+    renderer = TemplateRenderer(template_with(tmp_path, "Umsetzung {{ district.genitve }}"))
     agreement = next(a for a in plan.agreements if a.slug == "giessen")
     with pytest.raises(RenderError) as caught:
         renderer.render(agreement)
@@ -174,6 +165,6 @@ def test_undefined_variable_names_variable_and_district(plan, tmp_path):
 
 
 def test_template_syntax_error_is_reported(plan, tmp_path):
-    renderer = TemplateRenderer(_template_with(tmp_path, "Text {% if status %} ohne Ende"))
+    renderer = TemplateRenderer(template_with(tmp_path, "Text {% if status %} ohne Ende"))
     with pytest.raises(RenderError, match="syntax error"):
         renderer.render(plan.agreements[0])
