@@ -15,6 +15,8 @@ command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 # WITH_BROWSER=1; `make build` never installs a browser.
 if [ "${WITH_BROWSER:-0}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # SoftHSM2: the real PKCS#11 token the signing tests initialise and sign from.
+  command -v softhsm2-util >/dev/null 2>&1 || missing+=(softhsm2)
 fi
 
 [ ${#missing[@]} -eq 0 ] && exit 0
