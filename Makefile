@@ -53,6 +53,12 @@ schema: $(STAMP) ## schema/*.schema.json from the data models, and the schema li
 docs: $(STAMP) ## the table of template variables and filters in docs/redaktion.md
 	$(BIN)/agreement-gen variables --update docs/redaktion.md
 
+# For everyone who adds a user-facing text (see src/agreement_gen/i18n.py).
+.PHONY: translations
+
+translations: $(STAMP) ## new texts into their area's catalog (locale/de/LC_MESSAGES/AREA.po), then compile them
+	$(BIN)/python -m agreement_gen.catalogs
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests

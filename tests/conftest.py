@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,10 @@ import pytest
 from agreement_gen.cli import cli as cli_group
 from agreement_gen.cli import run
 from agreement_gen.config import Paths
+
+# The interface speaks German by default; the suite asserts the English msgids unless a test asks for
+# German (tests/test_i18n.py). Set in os.environ so that every subprocess a test starts inherits it.
+os.environ["AGREEMENT_GEN_LANG"] = "en"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
