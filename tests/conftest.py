@@ -48,6 +48,17 @@ def cli(project: Paths, capsys: pytest.CaptureFixture[str]) -> Callable[..., tup
     return invoke
 
 
+@pytest.fixture(scope="session")
+def built_2025(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """All 26 districts of 2025 built once per test run (DOCX + PDF, each at its data's stage) from a
+    copy of counties/ and templates/; returns the output's year folder. Do not change the copy."""
+    root = tmp_path_factory.mktemp("built-2025")
+    shutil.copytree(ROOT / "counties", root / "counties")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    assert build_into(root, root / "build") == 0
+    return root / "build" / "2025"
+
+
 def build_into(project_root: Path, out: Path, *args: str) -> int:
     """`agreement-gen build` of the counties/ and templates/ under `project_root` into `out`."""
     folders = ["--counties", str(project_root / "counties"), "--templates", str(project_root / "templates")]

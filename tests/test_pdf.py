@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from agreement_gen.pdf.checks import failures, verify_pdf
 from agreement_gen.pdf.fields import PLACE_DATE_LINE, text_lines
 from agreement_gen.text import paragraphs, words
 
-from .conftest import ROOT, build_into
+from .conftest import build_into
 from .signing import make_identity, sign
 
 pytestmark = pytest.mark.slow
@@ -31,14 +30,9 @@ GLYPH_TOKENS = {"-", "–", "•"}  # list bullets: "- " in the DOCX text, a dra
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(built_2025: Path) -> Path:
     """All 26 districts of 2025 built once (DOCX + PDF) into a temporary output folder."""
-    root = tmp_path_factory.mktemp("pdf")
-    shutil.copytree(ROOT / "counties", root / "counties")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    code = build_into(root, root / "build")
-    assert code == 0
-    return root / "build" / "2025"
+    return built_2025
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """PDF: the rendered DOCX converted by LibreOffice, finished, fitted with signature fields and checked.
 
 Per document: LibreOffice's PDF/A-2b export → (for_signature) two empty signature fields over
-the signature lines → metadata completed, export-time stamps made reproducible → every check of
-`agreement-gen verify`. Only a PDF that passes is staged for publishing.
+the signature lines → metadata completed, export-time stamps made reproducible, tagging completed →
+every check of `agreement-gen verify`, the validator's PDF/A-2b and PDF/UA-1 verdicts among them.
+Only a PDF that passes is staged for publishing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from agreement_gen.convert import LibreOfficeConverter
 from agreement_gen.manifest import generator_fingerprint
 from agreement_gen.models import Status
 from agreement_gen.pdf.checks import failures, verify_pdf
+from agreement_gen.pdf.conformance import validate_conformance
 from agreement_gen.pdf.content import content_problems, expected_texts
 from agreement_gen.pdf.fields import FieldPlacementError, add_signature_fields, find_signature_slots
 from agreement_gen.pdf.finish import PdfMetadata, finish_pdf
@@ -99,6 +101,7 @@ class PdfBuilder(Builder):
         meta = pdf_metadata(agreement, docx_path, fingerprint)
         pdf = finish_pdf(pdf, meta)
         problems = [f.message for f in failures(verify_pdf(pdf, expected_title=meta.title))]
+        problems += validate_conformance(pdf).problems()  # PDF/A-2b and PDF/UA-1, by the validator
         problems += content_problems(pdf, expected_texts(agreement))  # the right district and amount
         if problems:
             raise ValueError("the PDF fails its checks: " + "; ".join(problems))

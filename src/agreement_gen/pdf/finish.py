@@ -5,8 +5,10 @@ date in the embedded ICC profile's header, the trailer's /DocChecksum and /ID). 
 dates from the inputs, drop the checksum and derive /ID from the content, so rebuilding
 unchanged inputs gives byte-identical files. Info and XMP are kept in sync (PDF/A requires
 it); Info /Producer and /ModDate are left out so that a later signature, which updates them,
-cannot make the two disagree. The XMP also says which district, year, stage and inputs the file
-is (pdf/trace.py), so a signed copy that comes back can be matched to its build.
+cannot make the two disagree. What LibreOffice's tagging leaves out is added (pdf/tagging.py:
+artifacts, the draft marking read aloud, signature fields in the structure). The XMP also says
+which district, year, stage and inputs the file is (pdf/trace.py), so a signed copy that comes back
+can be matched to its build.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
+from agreement_gen.pdf.tagging import complete_tagging
 from agreement_gen.pdf.trace import Trace, add_trace
 
 ICC_DATE_OFFSET = 24  # ICC header: dateTimeNumber, six big-endian uint16 at bytes 24–35
@@ -67,6 +70,7 @@ def finish_pdf(pdf: bytes, meta: PdfMetadata) -> bytes:
                 del doc.docinfo[key]
         doc.Root.Lang = pikepdf.String(meta.language)
         _fix_icc_date(doc, when)
+        complete_tagging(doc)  # what LibreOffice's and pyHanko's tagging leave out (PDF/UA-1)
         if "/DocChecksum" in doc.trailer:
             del doc.trailer["/DocChecksum"]
         if "/ID" in doc.trailer:

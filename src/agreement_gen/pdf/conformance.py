@@ -1,0 +1,488 @@
+"""PDF/A-2b and PDF/UA-1 as a validator sees them: page-validation's verdict, by clause, in plain words.
+
+This is the one place that runs the validator (`page`, pinned in pyproject.toml). Each failed rule
+is reported with the clause of ISO 19005-2 (PDF/A-2) or ISO 14289-1 (PDF/UA-1) it belongs to, in
+words a reader can act on, and the validator's own message.
+
+page-validation 0.11.0 disagrees with veraPDF in three known places (each checked against veraPDF's
+rules). Such a finding is set aside only where our own check of the same clause passes, and the
+verdict says so by rule name:
+
+(a) PDFA2B-SIGNATURE-BYTERANGE-001 flags every signature but the last, though a signature's byte
+    range rightly ends at its own revision's %%EOF: our check reads each /ByteRange and accepts it
+    when it starts at 0, leaves out exactly the /Contents string and ends at an %%EOF marker.
+(b) seven PDFA2B-XMP-EXTENSION-*/PDFA2B-XMP-PROPERTY-DEFINITION-001 findings on the XMP as pyHanko
+    re-serialises it when signing (attribute form, namespaceURI as rdf:resource): our check reads
+    every property outside the schemas PDF/A predefines and requires its namespace to be declared
+    in pdfaExtension:schemas with a prefix, and the property with a name and value type.
+(c) PDFA2B-STREAM-LENGTH-001 on a stream whose data happens to end in CR: our check finds the
+    stream in the file and requires /Length bytes of data followed by an end-of-line and "endstream".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+import pikepdf
+from lxml import etree
+
+from agreement_gen.pdf.checks import Finding
+
+PDFA, PDFUA = "PDF/A-2b", "PDF/UA-1"
+PROFILES = {PDFA: "2b", PDFUA: "ua1"}
+STANDARD = {PDFA: "ISO 19005-2", PDFUA: "ISO 14289-1"}
+
+# Rule families (the rule id without profile prefix and number) → (clause, what it means), longest
+# prefix first. A rule not listed here is still reported, with the validator's own message.
+PDFA_CLAUSES: list[tuple[str, str, str]] = [
+    ("HEADER", "6.1.2", "the file header is not as PDF/A requires"),
+    ("TRAILER", "6.1.3", "the file trailer (ID, encryption) is not as PDF/A requires"),
+    ("POST-EOF", "6.1.3", "data follows the last %%EOF"),
+    ("ENCRYPTION", "6.1.3", "the file is encrypted"),
+    ("XREF", "6.1.4", "the cross-reference table is malformed"),
+    ("HEX-STRING", "6.1.6", "a hexadecimal string is malformed"),
+    ("STRING", "6.1.6", "a string is too long"),
+    ("STREAM-LENGTH", "6.1.7.1", "a stream's /Length does not match its data"),
+    ("STREAM", "6.1.7", "a stream uses external data, LZW or a forbidden filter"),
+    ("INDIRECT-OBJECT", "6.1.8", "an object is written incorrectly"),
+    ("ARRAY-LENGTH", "6.1.13", "an implementation limit is exceeded"),
+    ("DICTIONARY-LENGTH", "6.1.13", "an implementation limit is exceeded"),
+    ("NAME-LENGTH", "6.1.13", "an implementation limit is exceeded"),
+    ("INTEGER-RANGE", "6.1.13", "an implementation limit is exceeded"),
+    ("REAL", "6.1.13", "an implementation limit is exceeded"),
+    ("OUTPUTINTENT", "6.2.3", "the output intent (embedded colour profile) is missing or wrong"),
+    ("DEVICE", "6.2.4.3", "device colours are used without a matching output intent"),
+    ("ICCBASED", "6.2.4.2", "an ICC colour space is invalid"),
+    ("SEPARATION", "6.2.4.4", "a separation colour space is inconsistent"),
+    ("DEVICEN", "6.2.4.4", "a DeviceN colour space is invalid"),
+    ("IMAGE", "6.2.8", "an image uses a feature PDF/A forbids"),
+    ("JPEG2000", "6.2.8.3", "a JPEG 2000 image is not as PDF/A requires"),
+    ("INLINE-IMAGE", "6.2.8", "an inline image uses a forbidden filter"),
+    ("EXTGSTATE", "6.2.5", "a graphics state uses a forbidden feature"),
+    ("TRANSPARENCY", "6.2.10", "transparency is used without the colour space it needs"),
+    ("FONT-EMBEDDING", "6.2.11.4.1", "a font is not embedded"),
+    ("FONT-WIDTHS", "6.2.11.5", "a font's glyph widths disagree with the embedded font"),
+    ("TRUETYPE-GLYPH-WIDTH", "6.2.11.5", "a font's glyph widths disagree with the embedded font"),
+    ("TRUETYPE-GLYPH-PRESENCE", "6.2.11.4.1", "a font lacks a glyph the text uses"),
+    ("TYPE1", "6.2.11.4", "a Type 1 font subset is incomplete"),
+    ("TRUETYPE", "6.2.11.6", "a TrueType font's encoding or cmap is not as PDF/A requires"),
+    ("UNICODE", "6.2.11.7", "text cannot be mapped to Unicode"),
+    ("NOTDEF", "6.2.11.8", "the text uses the .notdef glyph"),
+    ("CMAP", "6.2.11.3", "a CMap is not embedded or invalid"),
+    ("CID", "6.2.11.4.2", "a CID font's character set information is incomplete"),
+    ("CIDTOGIDMAP", "6.2.11.3.2", "a CID font lacks its CIDToGIDMap"),
+    ("TYPE0", "6.2.11.3.1", "a composite font's CIDSystemInfo is inconsistent"),
+    ("FONT", "6.2.11", "a font is not as PDF/A requires"),
+    ("ANNOTATION", "6.3", "an annotation is hidden, not printable, or its appearance is not fixed"),
+    ("WIDGET", "6.3", "a form field's appearance or actions are not as PDF/A requires"),
+    ("ACROFORM", "6.4.1", "the form asks viewers to build appearances or uses XFA"),
+    ("FIELD", "6.4.1", "a form field carries actions"),
+    ("SIGNATURE", "6.4.3", "a digital signature is not as PDF/A requires"),
+    ("ACTION", "6.5.1", "the file uses a forbidden action (JavaScript, launch, …)"),
+    ("NAMED-ACTION", "6.5.1", "the file uses a forbidden named action"),
+    ("PAGE-ADDITIONAL-ACTIONS", "6.5.2", "a page carries additional actions"),
+    ("CATALOG-ADDITIONAL-ACTIONS", "6.5.2", "the document carries additional actions"),
+    ("XMP-EXTENSION", "6.6.2.3", "the XMP extension schemas do not declare a property correctly"),
+    ("XMP-PROPERTY-DEFINITION", "6.6.2.3", "the XMP holds a property no schema declares"),
+    ("XMP", "6.6.2", "the XMP metadata is malformed"),
+    ("METADATA", "6.6.2", "the XMP metadata stream is missing or filtered"),
+    ("INFO", "6.6.3", "the Info dictionary and the XMP metadata disagree"),
+    ("ID", "6.6.4", "the PDF/A identification in the XMP is missing or wrong"),
+    ("OPTIONAL-CONTENT", "6.7", "optional content (layers) is not as PDF/A requires"),
+    ("EMBEDDED-FILE", "6.8", "an embedded file is not PDF/A"),
+    ("FILE-SPEC", "6.8", "an embedded file's specification is incomplete"),
+    ("NAMES-EMBEDDED-FILES", "6.8", "the file has attachments"),
+    ("CATALOG", "6.1", "the document catalog uses a forbidden entry"),
+    ("CONTENT", "6.2.2", "a content stream uses an unknown operator or lacks its resources"),
+    ("RENDERING-INTENT", "6.2.5", "a rendering intent is not one PDF defines"),
+    ("HALFTONE", "6.2.5", "a halftone is not as PDF/A requires"),
+    ("XOBJECT", "6.2.9", "an XObject uses a forbidden feature (PostScript, OPI, …)"),
+    ("FORM-POSTSCRIPT", "6.2.9", "a form XObject carries PostScript"),
+    ("GRAPHICS-STATE-NESTING", "6.1.13", "graphics states are nested too deeply"),
+    ("PAGE-BOUNDARY", "6.1.13", "a page is larger or smaller than PDF/A allows"),
+    ("PERMS", "6.1.12", "the permissions dictionary holds a forbidden entry"),
+    ("ALTERNATE-PRESENTATIONS", "6.10", "the file has alternate presentations"),
+    ("PRES-STEPS", "6.10", "a page has presentation steps"),
+]
+PDFUA_CLAUSES: list[tuple[str, str, str]] = [
+    ("ID", "5", "the PDF/UA identification in the XMP is missing or wrong"),
+    ("HEADER", "6.1", "the file is not a conforming PDF"),
+    ("CONTENT-TAGGING", "7.1", "content is neither tagged nor marked as an artifact"),
+    ("ARTIFACT", "7.1", "an artifact sits inside tagged content"),
+    ("TAGGED-CONTENT-INSIDE-ARTIFACT", "7.1", "tagged content sits inside an artifact"),
+    ("TAGGED-DOCUMENT", "7.1", "the document is not marked as tagged"),
+    ("SUSPECTS", "7.1", "the tags are marked as suspect"),
+    ("STRUCT-TREE", "7.1", "the structure tree or its role map is missing or wrong"),
+    ("STRUCT-ELEMENT", "7.1", "a structure element sits where it may not"),
+    ("VIEWER-PREFERENCES", "7.1", "the window does not show the document's title"),
+    ("METADATA-TITLE", "7.1", "the XMP has no dc:title"),
+    ("METADATA", "7.1", "the XMP metadata is missing or malformed"),
+    ("LANGUAGE", "7.2", "a language tag is invalid"),
+    ("TEXT-LANGUAGE", "7.2", "text has no language"),
+    ("FIGURE", "7.3", "a figure has no alternative text"),
+    ("HEADING", "7.4", "headings skip a level or are structured wrongly"),
+    ("TABLE", "7.5", "a table's structure is inconsistent"),
+    ("TR", "7.5", "a table row sits where it may not"),
+    ("TD", "7.5", "a table cell sits where it may not"),
+    ("TH", "7.5", "a table header cell sits where it may not"),
+    ("THEAD", "7.5", "a table head is structured wrongly"),
+    ("TBODY", "7.5", "a table body is structured wrongly"),
+    ("TFOOT", "7.5", "a table foot is structured wrongly"),
+    ("L", "7.6", "a list is structured wrongly"),
+    ("LI", "7.6", "a list item is structured wrongly"),
+    ("LBODY", "7.6", "a list item's body sits where it may not"),
+    ("FORMULA", "7.7", "a formula has no alternative text"),
+    ("NOTE", "7.9", "a note has no unique ID"),
+    ("OPTIONAL-CONTENT", "7.10", "an optional-content layer has no name"),
+    ("FILE-SPEC", "7.11", "an embedded file's specification is incomplete"),
+    ("TOC", "7.1", "a table of contents is structured wrongly"),
+    ("DYNAMIC-XFA", "7.15", "the file uses dynamic XFA forms"),
+    ("ENCRYPTION", "7.16", "encryption keeps assistive technology from reading the text"),
+    ("PAGE-TABS", "7.18.3", "a page with annotations does not set the tab order to the structure (/Tabs /S)"),
+    ("WIDGET-FORM-TAG", "7.18.4", "a form field is not inside a Form structure element"),
+    ("FORM", "7.18.4", "a form field's structure is incomplete"),
+    ("FORM-FIELD-TU", "7.18.1", "a form field has no readable name (/TU)"),
+    ("TRAPNET", "7.18.2", "the file has a trap network annotation"),
+    ("LINK", "7.18.5", "a link is not tagged or has no description"),
+    ("MEDIA-CLIP", "7.18.6.2", "a media clip has no alternative description"),
+    ("PRINTER-MARK", "7.18.8", "a printer's mark is not an artifact"),
+    ("ANNOTATION", "7.18.1", "an annotation is not tagged or has no description"),
+    ("FONT", "7.21", "a font is not as PDF/UA requires"),
+    ("TRUETYPE", "7.21", "a TrueType font's encoding or cmap is not as PDF/UA requires"),
+    ("CMAP", "7.21", "a CMap is not embedded or invalid"),
+    ("CID", "7.21", "a CID font is not as PDF/UA requires"),
+    ("TYPE0", "7.21", "a composite font's CIDSystemInfo is inconsistent"),
+    ("NOTDEF", "7.21.8", "the text uses the .notdef glyph"),
+]
+# Longest prefix wins ("FONT-EMBEDDING" before "FONT"); a prefix matches whole words ("L" not "LI").
+for _table in (PDFA_CLAUSES, PDFUA_CLAUSES):
+    _table.sort(key=lambda row: -len(row[0]))
+
+BYTERANGE_RULE = "PDFA2B-SIGNATURE-BYTERANGE-001"
+STREAM_LENGTH_RULE = "PDFA2B-STREAM-LENGTH-001"
+XMP_RULES = re.compile(r"^PDFA2B-XMP-(EXTENSION-[A-Z-]+|PROPERTY-DEFINITION)-001$")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One failed rule: its id, the clause, plain words, the validator's message, and whether it is set aside."""
+
+    rule: str
+    clause: str
+    meaning: str
+    detail: str
+    set_aside: str = ""  # why this is a known divergence of the validator that our own check disproves
+
+    def __str__(self) -> str:
+        text = f"{self.clause}: {self.meaning} ({self.rule}: {self.detail})"
+        return f"{text} – set aside: {self.set_aside}" if self.set_aside else text
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The validator's verdict on one profile, after setting aside the known divergences."""
+
+    profile: str  # "PDF/A-2b" or "PDF/UA-1"
+    rules_checked: int
+    violations: tuple[Violation, ...] = ()
+    error: str = ""  # the validator could not read the file
+
+    @property
+    def failures(self) -> list[Violation]:
+        return [v for v in self.violations if not v.set_aside]
+
+    @property
+    def set_aside(self) -> list[Violation]:
+        return [v for v in self.violations if v.set_aside]
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and not self.failures
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.profile}: not validated – {self.error}"
+        if self.passed:
+            aside = sorted({v.rule for v in self.set_aside})
+            note = f" ({len(aside)} known divergence(s) set aside: {', '.join(aside)})" if aside else ""
+            return f"{self.profile}: passes all {self.rules_checked} rules{note}"
+        clauses = sorted({v.clause for v in self.failures}, key=_clause_key)
+        return f"{self.profile}: FAILS {STANDARD[self.profile]} {', '.join(clauses)}"
+
+
+@dataclass(frozen=True)
+class Conformance:
+    """Both profiles' verdicts on one PDF."""
+
+    verdicts: tuple[Verdict, ...]
+    validator: str = field(default_factory=lambda: f"page-validation {version('page-validation')}")
+
+    @property
+    def passed(self) -> bool:
+        return all(v.passed for v in self.verdicts)
+
+    def verdict(self, profile: str) -> Verdict:
+        return next(v for v in self.verdicts if v.profile == profile)
+
+    def problems(self) -> list[str]:
+        """One sentence per failure, for build messages."""
+        out = []
+        for verdict in self.verdicts:
+            if verdict.error:
+                out.append(verdict.summary())
+            out.extend(f"{verdict.profile} {STANDARD[verdict.profile]} {v}" for v in verdict.failures)
+        return out
+
+    def record(self) -> dict[str, str]:
+        """What the data keeps for a signed copy: per profile "passes" or the clauses it fails."""
+        keys = {PDFA: "pdfa", PDFUA: "pdfua"}
+        return {
+            keys[v.profile]: "passes"
+            if v.passed
+            else "fails " + ", ".join(sorted({x.clause for x in v.failures}, key=_clause_key)) or v.error
+            for v in self.verdicts
+        } | {"validator": self.validator}
+
+
+def _clause_key(clause: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in clause.split(".") if part.isdigit())
+
+
+def _describe(profile: str, rule: str) -> tuple[str, str]:
+    family = re.sub(r"^PDF(A2B|UA1)-|-\d{3}$", "", rule)
+    if profile == PDFUA and family.endswith("LANGUAGE"):
+        return "7.2", "text, alternative text or a form field's name has no valid language"
+    for prefix, clause, meaning in PDFA_CLAUSES if profile == PDFA else PDFUA_CLAUSES:
+        if family == prefix or family.startswith(prefix + "-"):
+            return clause, meaning
+    return "(unlisted rule)", "see the validator's message"
+
+
+# --- our own checks of the clauses where the validator is known to diverge --------------------------------------
+
+_EOF_END = re.compile(rb"%%EOF[\r\n]*")
+
+
+def byte_ranges_ok(data: bytes) -> str:
+    """Every signature's /ByteRange starts at 0, leaves out exactly its /Contents string and ends at
+    an %%EOF: "" when so, else what is wrong."""
+    with pikepdf.open(io.BytesIO(data)) as doc:
+        ranges = [
+            [int(x) for x in obj.ByteRange]
+            for obj in doc.objects
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Sig" and "/ByteRange" in obj
+        ]
+    if not ranges:
+        return "no signature with a /ByteRange"
+    ends = {m.start() + 5 for m in re.finditer(rb"%%EOF", data)}
+    ends |= {m.end() for m in _EOF_END.finditer(data)}
+    for start, first, second, length in ranges:
+        gap = data[start + first : second]
+        if start != 0 or not (gap.startswith(b"<") and gap.endswith(b">")):
+            return f"byte range {[start, first, second, length]} does not leave out exactly the signature value"
+        if not re.fullmatch(rb"<[0-9A-Fa-f]*>", gap):
+            return f"byte range {[start, first, second, length]} leaves out more than the signature value"
+        if second + length not in ends:
+            return f"byte range {[start, first, second, length]} does not end at an %%EOF"
+    return ""
+
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_EXT = "http://www.aiim.org/pdfa/ns/extension/"
+_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
+_PROPERTY = "http://www.aiim.org/pdfa/ns/property#"
+# The schemas ISO 19005-2 predefines (6.6.2.3.1, XMP 2004 and the PDF/A schemas themselves).
+PREDEFINED = {
+    "http://purl.org/dc/elements/1.1/",
+    "http://ns.adobe.com/xap/1.0/",
+    "http://ns.adobe.com/xap/1.0/rights/",
+    "http://ns.adobe.com/xap/1.0/mm/",
+    "http://ns.adobe.com/xap/1.0/bj/",
+    "http://ns.adobe.com/xap/1.0/t/pg/",
+    "http://ns.adobe.com/xap/1.0/t/",
+    "http://ns.adobe.com/xap/1.0/g/img/",
+    "http://ns.adobe.com/xmp/Identifier/qual/1.0/",
+    "http://ns.adobe.com/pdf/1.3/",
+    "http://ns.adobe.com/photoshop/1.0/",
+    "http://ns.adobe.com/tiff/1.0/",
+    "http://ns.adobe.com/exif/1.0/",
+    "http://ns.adobe.com/exif/1.0/aux/",
+    "http://ns.adobe.com/camera-raw-settings/1.0/",
+    "http://www.aiim.org/pdfa/ns/id/",
+    _EXT,
+    _SCHEMA,
+    _PROPERTY,
+    "http://www.aiim.org/pdfa/ns/type#",
+    "http://www.aiim.org/pdfa/ns/field#",
+    RDF,
+    "http://www.w3.org/XML/1998/namespace",
+}
+
+
+def _q(ns: str, name: str) -> str:
+    return f"{{{ns}}}{name}"
+
+
+def _simple(node: etree._Element, ns: str, name: str) -> str | None:
+    """A simple value in any XMP spelling: attribute, element text, or rdf:resource."""
+    if node.get(_q(ns, name)) is not None:
+        return node.get(_q(ns, name))
+    child = node.find(_q(ns, name))
+    if child is None:
+        return None
+    return child.get(_q(RDF, "resource")) or (child.text or "").strip()
+
+
+def _as_node(item: etree._Element) -> etree._Element:
+    inner = item.find(_q(RDF, "Description"))
+    return inner if inner is not None else item
+
+
+def xmp_extensions_ok(packet: bytes) -> str:
+    """Every XMP property outside the predefined schemas is declared in pdfaExtension:schemas (namespace
+    with prefix, property with name and value type): "" when so, else the undeclared ones."""
+    try:
+        root = etree.fromstring(packet, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        return f"the XMP is not well-formed XML ({exc})"
+    declared: dict[str, set[str]] = {}
+    for schemas in root.iter(_q(_EXT, "schemas")):
+        for entry in schemas.iter(_q(RDF, "li")):
+            node = _as_node(entry)
+            uri = _simple(node, _SCHEMA, "namespaceURI")
+            if not uri or not _simple(node, _SCHEMA, "prefix"):
+                continue
+            names = declared.setdefault(uri, set())
+            for item in node.iter(_q(RDF, "li")):
+                prop = _as_node(item)
+                name, value_type = _simple(prop, _PROPERTY, "name"), _simple(prop, _PROPERTY, "valueType")
+                if name and value_type:
+                    names.add(name)
+    used: set[tuple[str, str]] = set()
+    for description in root.iter(_q(RDF, "Description")):
+        if description.getparent() is None or description.getparent().tag != _q(RDF, "RDF"):
+            continue  # only top-level properties; nested ones belong to their property's value type
+        for key in description.attrib:
+            if key.startswith("{"):
+                used.add(tuple(key[1:].split("}", 1)))  # type: ignore[arg-type]
+        for child in description:
+            if isinstance(child.tag, str) and child.tag.startswith("{"):
+                used.add(tuple(child.tag[1:].split("}", 1)))  # type: ignore[arg-type]
+    missing = sorted(
+        f"{{{ns}}}{name}" for ns, name in used if ns not in PREDEFINED and name not in declared.get(ns, ())
+    )
+    return f"undeclared: {', '.join(missing)}" if missing else ""
+
+
+_OBJ = re.compile(rb"(?<![0-9])(\d+)\s+(\d+)\s+obj\b")
+
+
+_LENGTH = re.compile(rb"/Length\s+(\d+)(\s+(\d+)\s+R)?")
+
+
+def stream_length_ok(data: bytes, number: int, generation: int) -> str:
+    """The stream object's /Length (as written in the file, not as a reader repairs it) counts its data
+    exactly: the data is followed by an end-of-line and "endstream". "" when so, else what is wrong."""
+    starts = [m for m in _OBJ.finditer(data) if (int(m.group(1)), int(m.group(2))) == (number, generation)]
+    if not starts:
+        return f"object {number} {generation} not found in the file"
+    keyword = data.find(b"stream", starts[-1].end())  # the last definition is the current one
+    written = _LENGTH.search(data, starts[-1].end(), keyword) if keyword > 0 else None
+    if written is None:
+        return f"object {number} {generation} is not a stream with a /Length"
+    length = int(written.group(1))
+    if written.group(2):  # an indirect length: its value as the file defines it
+        ref = [m for m in _OBJ.finditer(data) if (int(m.group(1)), int(m.group(2))) == (length, int(written.group(3)))]
+        value = re.match(rb"\s*(\d+)", data[ref[-1].end() :]) if ref else None
+        if value is None:
+            return f"object {number}: its indirect /Length cannot be read"
+        length = int(value.group(1))
+    begin = keyword + 6
+    if data[begin : begin + 2] == b"\r\n":
+        begin += 2
+    elif data[begin : begin + 1] == b"\n":
+        begin += 1
+    else:
+        return f"the stream keyword of object {number} is not followed by an end-of-line"
+    if not re.match(rb"(\r\n|\n|\r)endstream", data[begin + length : begin + length + 12]):
+        return f"object {number}: /Length {length} does not end at an end-of-line before endstream"
+    return ""
+
+
+def _set_aside(rule: str, failure: object, data: bytes, packet: bytes, cache: dict[str, str]) -> str:
+    """Why a finding is a known divergence our own check disproves, or "" (then it counts)."""
+    if rule == BYTERANGE_RULE:
+        if "byterange" not in cache:
+            cache["byterange"] = byte_ranges_ok(data)
+        if not cache["byterange"]:
+            return (
+                "divergence (a): our check finds every /ByteRange starts at 0, leaves out exactly its "
+                "signature and ends at its revision's %%EOF"
+            )
+    elif XMP_RULES.match(rule):
+        if "xmp" not in cache:
+            cache["xmp"] = xmp_extensions_ok(packet)
+        if not cache["xmp"]:
+            return (
+                "divergence (b): our check finds every XMP property outside the predefined schemas "
+                "declared with name and value type"
+            )
+    elif rule == STREAM_LENGTH_RULE:
+        obj = getattr(failure, "object_id", None)
+        if obj is not None and not stream_length_ok(data, obj.object_number, obj.generation):
+            return f"divergence (c): our check finds object {obj.object_number}'s /Length matches its data"
+    return ""
+
+
+def _xmp_packet(data: bytes) -> bytes:
+    try:
+        with pikepdf.open(io.BytesIO(data)) as doc:
+            metadata = doc.Root.get("/Metadata")
+            return metadata.read_bytes() if isinstance(metadata, pikepdf.Stream) else b""
+    except pikepdf.PdfError:
+        return b""
+
+
+def validate_conformance(pdf: Path | bytes) -> Conformance:
+    """PDF/A-2b and PDF/UA-1 verdicts for one PDF (a path or its bytes)."""
+    import page  # the Rust validator; loaded only where a PDF is checked
+
+    data = pdf.read_bytes() if isinstance(pdf, Path) else bytes(pdf)
+    packet: bytes | None = None
+    cache: dict[str, str] = {}
+    verdicts = []
+    for profile, code in PROFILES.items():
+        try:
+            report = page.validate_pdf_bytes(data, profile=code)
+        except page.PageError as exc:
+            verdicts.append(Verdict(profile, 0, error=f"the validator cannot read the file ({exc})"))
+            continue
+        violations = []
+        for failure in report.failures:
+            clause, meaning = _describe(profile, failure.rule_id)
+            aside = ""
+            if profile == PDFA:
+                if packet is None:
+                    packet = _xmp_packet(data)
+                aside = _set_aside(failure.rule_id, failure, data, packet, cache)
+            violations.append(Violation(failure.rule_id, clause, meaning, failure.message, aside))
+        verdicts.append(Verdict(profile, report.rules.total, tuple(violations)))
+    return Conformance(tuple(verdicts))
+
+
+def conformance_findings(result: Conformance, signed: bool) -> list[Finding]:
+    """The verdicts as `verify` lines: one per profile, then each failure by clause. A signed file
+    cannot be repaired without breaking its signatures, so there a failure is reported as a warning
+    (receive records it, publish claims only what passes); in a file of ours it is a failure."""
+    findings = []
+    for verdict in result.verdicts:
+        findings.append(Finding(verdict.passed, f"{verdict.summary()} ({result.validator})", warning=signed))
+        findings.extend(
+            Finding(False, f"  {STANDARD[verdict.profile]} {violation}", warning=signed)
+            for violation in verdict.failures
+        )
+    return findings

@@ -1,0 +1,220 @@
+"""PDF/A-2b and PDF/UA-1 proven by the validator (page-validation): every PDF, every stage, signed twice."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from agreement_gen.cli import run
+from agreement_gen.pdf.conformance import (
+    BYTERANGE_RULE,
+    PDFA,
+    PDFUA,
+    XMP_RULES,
+    byte_ranges_ok,
+    stream_length_ok,
+    validate_conformance,
+    xmp_extensions_ok,
+)
+
+from .conftest import ROOT, build_into
+from .signing import make_identity, sign
+
+
+def _with_signatories(counties: Path) -> None:
+    """Every district of 2025 gets a signatory's name and both signing dates, so each can be previewed
+    at every stage (the example data leaves them open)."""
+    for path in sorted((counties / "2025").glob("[a-z]*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "\n  name:" not in text:
+            text = text.replace("\nsignatory:\n", "\nsignatory:\n  name: Erika Mustermann\n", 1)
+        if "signed_on:" not in text:
+            text = text.replace("\nsignatory:\n", "\nsignatory:\n  signed_on: 2025-08-11\n", 1)
+            text += "ministry_signature:\n  signed_on: 2025-08-02\n"
+        path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def stages(built_2025: Path, tmp_path_factory) -> dict[str, Path]:
+    """All 26 districts of 2025 at each stage: the drafts of the shared build (25 drafts, and
+    Darmstadt-Dieburg built once more with `--stage draft`), and `--stage for_signature` and
+    `--stage signed` builds of all 26 from a copy whose districts all name their signatories."""
+    root = tmp_path_factory.mktemp("conformance")
+    shutil.copytree(ROOT / "counties", root / "counties")
+    shutil.copytree(ROOT / "templates", root / "templates")
+    _with_signatories(root / "counties")
+    draft = root / "draft"
+    draft.mkdir()
+    for pdf in built_2025.glob("*.pdf"):
+        if pdf.stem != "darmstadt-dieburg":
+            shutil.copy(pdf, draft / pdf.name)
+    assert build_into(root, root / "dd", "--stage", "draft", "--only", "darmstadt-dieburg") == 0
+    shutil.copy(root / "dd" / "2025" / "darmstadt-dieburg.pdf", draft / "darmstadt-dieburg.pdf")
+    folders = {"draft": draft}
+    for stage in ("for_signature", "signed"):
+        out = root / f"build-{stage}"
+        assert build_into(root, out, "--stage", stage) == 0, stage
+        folders[stage] = out / "2025"
+    return folders
+
+
+def _failures(pdf: Path | bytes) -> dict[str, list[str]]:
+    result = validate_conformance(pdf)
+    return {v.profile: [str(x) for x in v.failures] + ([v.error] if v.error else []) for v in result.verdicts}
+
+
+@pytest.mark.slow
+def test_all_26_pdfs_pass_both_profiles_at_every_stage(stages):
+    """The build's own check already ran the validator; this proves it independently, file by file."""
+    for stage, folder in stages.items():
+        pdfs = sorted(folder.glob("*.pdf"))
+        assert len(pdfs) == 26, stage
+        for pdf in pdfs:
+            result = validate_conformance(pdf)
+            assert result.passed, (stage, pdf.name, _failures(pdf))
+            assert not any(v.set_aside for v in result.verdicts), (stage, pdf.name)  # nothing set aside unsigned
+            assert result.verdict(PDFA).rules_checked > 100 and result.verdict(PDFUA).rules_checked > 100
+
+
+@pytest.mark.slow
+def test_signing_both_fields_keeps_the_tagging_and_pdfa(stages, tmp_path, capsys):
+    """Signed twice (as both parties would): the widgets stay in their Form elements, the page keeps its
+    tab order; the known divergences (a) and (b) are set aside by name, because our own checks pass."""
+    for_signature = (stages["for_signature"] / "darmstadt-dieburg.pdf").read_bytes()
+    ministry, ministry_key, _ = make_identity("Heike Hofmann")
+    district, district_key, _ = make_identity("Christel Sprößler")
+    once = sign(for_signature, "Signatur_Ministerium", ministry, ministry_key)
+    twice = sign(once, "Signatur_darmstadt-dieburg", district, district_key)
+
+    with pikepdf.open(io.BytesIO(twice)) as doc:
+        last = doc.pages[-1].obj
+        assert last.Tabs == "/S"
+        widgets = [a for a in last.Annots if a.get("/FT") == "/Sig"]
+        assert len(widgets) == 2 and all("/StructParent" in w and "/TU" in w and "/V" in w for w in widgets)
+        tree = dict(pikepdf.NumberTree(doc.Root.StructTreeRoot.ParentTree).items())
+        for widget in widgets:
+            form = tree[int(widget.StructParent)]
+            assert form.S == "/Form" and form.K.Obj.objgen == widget.objgen
+            assert str(form.Alt) == str(widget.TU)
+
+    result = validate_conformance(twice)
+    aside = {v.rule for v in result.verdict(PDFA).set_aside}
+    assert BYTERANGE_RULE in aside  # (a): the first signature's range ends at its own revision
+    assert {rule for rule in aside if XMP_RULES.match(rule)}  # (b): pyHanko's re-serialised XMP
+    assert aside <= {BYTERANGE_RULE} | {rule for rule in aside if XMP_RULES.match(rule)}
+    # tests/signing.py stamps with pyHanko's embedded-font stamp, whose glyph widths pyHanko 0.38 writes
+    # in font units (6.2.11.5) with a malformed ToUnicode map (7.21): the stamp's own font, nothing else.
+    stamp_font_rules = {
+        "PDFA2B-TRUETYPE-GLYPH-WIDTH-001",
+        "PDFUA1-FONT-GLYPH-WIDTH-001",
+        "PDFUA1-FONT-UNICODE-MAPPING-001",
+    }
+    remaining = {v.rule for verdict in result.verdicts for v in verdict.failures}
+    assert remaining <= stamp_font_rules, remaining
+
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(twice)
+    capsys.readouterr()
+    assert run(["verify", str(path)]) == 0  # a signed file's verdict is reported, as a warning
+    out = capsys.readouterr().out
+    assert "PDF/A-2b: FAILS ISO 19005-2 6.2.11.5" in out and "PDF/UA-1: FAILS ISO 14289-1 7.21" in out
+
+
+@pytest.mark.slow
+def test_verify_prints_the_validators_verdict_per_profile(stages, capsys):
+    draft = stages["draft"] / "fulda.pdf"
+    capsys.readouterr()
+    assert run(["verify", str(draft)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"ok +PDF/A-2b: passes all \d+ rules \(page-validation 0\.11\.0\)", out)
+    assert re.search(r"ok +PDF/UA-1: passes all \d+ rules \(page-validation 0\.11\.0\)", out)
+
+
+@pytest.mark.slow
+def test_verify_names_the_clause_an_untagged_line_breaks(stages, tmp_path, capsys):
+    """A line drawn outside marked content, as LibreOffice draws borders: 7.1, in plain words, exit 1."""
+    source = stages["draft"] / "fulda.pdf"
+    with pikepdf.open(source) as doc:
+        page = doc.pages[0]
+        page.contents_add(doc.make_stream(b"q 0 0 0 RG 1 w 100 100 m 300 100 l S Q"), prepend=False)
+        broken = tmp_path / "fulda-line.pdf"
+        doc.save(broken)
+    capsys.readouterr()
+    assert run(["verify", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL PDF/UA-1: FAILS ISO 14289-1 7.1" in out
+    assert "content is neither tagged nor marked as an artifact (PDFUA1-CONTENT-TAGGING-001" in out
+
+
+@pytest.mark.slow
+def test_the_draft_marking_is_read_first_and_pagination_is_typed(stages):
+    with pikepdf.open(stages["draft"] / "fulda.pdf") as doc:
+        document = doc.Root.StructTreeRoot.K
+        document = document[0] if isinstance(document, pikepdf.Array) else document
+        first, second = document.K[0], document.K[1]
+        assert (first.S, second.S) == ("/P", "/P")  # MUSTER, then ENTWURF, before the title
+        assert all(kid.Pg.objgen == doc.pages[0].obj.objgen for kid in (first, second))
+        for page in doc.pages:
+            content = page.obj.Contents.read_bytes()
+            assert b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC" in content
+        later = doc.pages[1].obj.Contents.read_bytes()
+        assert b"/Artifact <</Type /Pagination /Subtype /Header>> BDC" in later
+
+
+# --- our own checks where page-validation 0.11.0 diverges from veraPDF (fast, no LibreOffice) --------------------
+
+
+def _xmp(description: str, declared: str) -> bytes:
+    return f"""<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:aqb="urn:agreement-gen:aqb:1.0/" {description}/>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:namespaceURI rdf:resource="urn:agreement-gen:aqb:1.0/"/><pdfaSchema:prefix>aqb</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq>{declared}</rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag>
+</pdfaExtension:schemas></rdf:Description></rdf:RDF></x:xmpmeta>""".encode()
+
+
+def test_own_xmp_check_reads_pyhankos_attribute_form_and_finds_what_is_undeclared():
+    district = '<rdf:li pdfaProperty:name="District" pdfaProperty:valueType="Text"/>'
+    assert xmp_extensions_ok(_xmp('aqb:District="fulda"', district)) == ""
+    assert xmp_extensions_ok(_xmp('aqb:District="fulda" aqb:Stage="draft"', district)) == (
+        "undeclared: {urn:agreement-gen:aqb:1.0/}Stage"
+    )
+    untyped = '<rdf:li pdfaProperty:name="District"/>'
+    assert "District" in xmp_extensions_ok(_xmp('aqb:District="fulda"', untyped))
+
+
+def _pdf_with_stream(data: bytes) -> tuple[bytes, tuple[int, int]]:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf.Root.Extra = pdf.make_stream(data)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    with pikepdf.open(io.BytesIO(out.getvalue())) as saved:  # objects are renumbered on saving
+        return out.getvalue(), saved.Root.Extra.objgen
+
+
+def test_own_stream_length_check_accepts_data_ending_in_cr_and_refuses_a_wrong_length():
+    data, (number, generation) = _pdf_with_stream(b"0 0 m 10 10 l S\r")
+    assert stream_length_ok(data, number, generation) == ""
+    wrong = re.sub(rb"/Length \d+", b"/Length 5", data, count=1)
+    assert "does not end at an end-of-line before endstream" in stream_length_ok(wrong, number, generation)
+
+
+def test_own_byte_range_check_accepts_two_signatures_and_refuses_a_range_past_its_revision():
+    unsigned, _ = _pdf_with_stream(b"x")
+    assert byte_ranges_ok(unsigned) == "no signature with a /ByteRange"
+    cert, key, _ = make_identity("Heike Hofmann")
+    twice = sign(sign(unsigned, "Erste", cert, key), "Zweite", cert, key)
+    assert byte_ranges_ok(twice) == ""
+    first = re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)", twice)
+    assert first is not None
+    shorter = str(int(first.group(3)) - 10).rjust(len(first.group(3))).encode()
+    tampered = twice[: first.start(3)] + shorter + twice[first.end(3) :]
+    assert "does not end at an %%EOF" in byte_ranges_ok(tampered)
