@@ -33,8 +33,7 @@ def validator_findings(path: Path) -> list[Finding]:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @trust_option
 def command(files: tuple[Path, ...], trust: tuple[Path, ...]) -> None:
-    """PDF/A-2b structure, fonts, title and language, tags, every signature, and the PDF/A-2b and PDF/UA-1
-    validator's verdict; exit 1 on a failure."""
+    """PDF/A-2b structure, fonts, title and language, tags, and every signature; exit 1 on a failure."""
     roots = load_trust_roots(trust)
     failed = 0
     for path in files:

@@ -30,6 +30,7 @@ from pathlib import Path
 import pikepdf
 from lxml import etree
 
+from agreement_gen.i18n import N_, _
 from agreement_gen.pdf.checks import Finding
 
 PDFA, PDFUA = "PDF/A-2b", "PDF/UA-1"
@@ -39,124 +40,124 @@ STANDARD = {PDFA: "ISO 19005-2", PDFUA: "ISO 14289-1"}
 # Rule families (the rule id without profile prefix and number) → (clause, what it means), longest
 # prefix first. A rule not listed here is still reported, with the validator's own message.
 PDFA_CLAUSES: list[tuple[str, str, str]] = [
-    ("HEADER", "6.1.2", "the file header is not as PDF/A requires"),
-    ("TRAILER", "6.1.3", "the file trailer (ID, encryption) is not as PDF/A requires"),
-    ("POST-EOF", "6.1.3", "data follows the last %%EOF"),
-    ("ENCRYPTION", "6.1.3", "the file is encrypted"),
-    ("XREF", "6.1.4", "the cross-reference table is malformed"),
-    ("HEX-STRING", "6.1.6", "a hexadecimal string is malformed"),
-    ("STRING", "6.1.6", "a string is too long"),
-    ("STREAM-LENGTH", "6.1.7.1", "a stream's /Length does not match its data"),
-    ("STREAM", "6.1.7", "a stream uses external data, LZW or a forbidden filter"),
-    ("INDIRECT-OBJECT", "6.1.8", "an object is written incorrectly"),
-    ("ARRAY-LENGTH", "6.1.13", "an implementation limit is exceeded"),
-    ("DICTIONARY-LENGTH", "6.1.13", "an implementation limit is exceeded"),
-    ("NAME-LENGTH", "6.1.13", "an implementation limit is exceeded"),
-    ("INTEGER-RANGE", "6.1.13", "an implementation limit is exceeded"),
-    ("REAL", "6.1.13", "an implementation limit is exceeded"),
-    ("OUTPUTINTENT", "6.2.3", "the output intent (embedded colour profile) is missing or wrong"),
-    ("DEVICE", "6.2.4.3", "device colours are used without a matching output intent"),
-    ("ICCBASED", "6.2.4.2", "an ICC colour space is invalid"),
-    ("SEPARATION", "6.2.4.4", "a separation colour space is inconsistent"),
-    ("DEVICEN", "6.2.4.4", "a DeviceN colour space is invalid"),
-    ("IMAGE", "6.2.8", "an image uses a feature PDF/A forbids"),
-    ("JPEG2000", "6.2.8.3", "a JPEG 2000 image is not as PDF/A requires"),
-    ("INLINE-IMAGE", "6.2.8", "an inline image uses a forbidden filter"),
-    ("EXTGSTATE", "6.2.5", "a graphics state uses a forbidden feature"),
-    ("TRANSPARENCY", "6.2.10", "transparency is used without the colour space it needs"),
-    ("FONT-EMBEDDING", "6.2.11.4.1", "a font is not embedded"),
-    ("FONT-WIDTHS", "6.2.11.5", "a font's glyph widths disagree with the embedded font"),
-    ("TRUETYPE-GLYPH-WIDTH", "6.2.11.5", "a font's glyph widths disagree with the embedded font"),
-    ("TRUETYPE-GLYPH-PRESENCE", "6.2.11.4.1", "a font lacks a glyph the text uses"),
-    ("TYPE1", "6.2.11.4", "a Type 1 font subset is incomplete"),
-    ("TRUETYPE", "6.2.11.6", "a TrueType font's encoding or cmap is not as PDF/A requires"),
-    ("UNICODE", "6.2.11.7", "text cannot be mapped to Unicode"),
-    ("NOTDEF", "6.2.11.8", "the text uses the .notdef glyph"),
-    ("CMAP", "6.2.11.3", "a CMap is not embedded or invalid"),
-    ("CID", "6.2.11.4.2", "a CID font's character set information is incomplete"),
-    ("CIDTOGIDMAP", "6.2.11.3.2", "a CID font lacks its CIDToGIDMap"),
-    ("TYPE0", "6.2.11.3.1", "a composite font's CIDSystemInfo is inconsistent"),
-    ("FONT", "6.2.11", "a font is not as PDF/A requires"),
-    ("ANNOTATION", "6.3", "an annotation is hidden, not printable, or its appearance is not fixed"),
-    ("WIDGET", "6.3", "a form field's appearance or actions are not as PDF/A requires"),
-    ("ACROFORM", "6.4.1", "the form asks viewers to build appearances or uses XFA"),
-    ("FIELD", "6.4.1", "a form field carries actions"),
-    ("SIGNATURE", "6.4.3", "a digital signature is not as PDF/A requires"),
-    ("ACTION", "6.5.1", "the file uses a forbidden action (JavaScript, launch, …)"),
-    ("NAMED-ACTION", "6.5.1", "the file uses a forbidden named action"),
-    ("PAGE-ADDITIONAL-ACTIONS", "6.5.2", "a page carries additional actions"),
-    ("CATALOG-ADDITIONAL-ACTIONS", "6.5.2", "the document carries additional actions"),
-    ("XMP-EXTENSION", "6.6.2.3", "the XMP extension schemas do not declare a property correctly"),
-    ("XMP-PROPERTY-DEFINITION", "6.6.2.3", "the XMP holds a property no schema declares"),
-    ("XMP", "6.6.2", "the XMP metadata is malformed"),
-    ("METADATA", "6.6.2", "the XMP metadata stream is missing or filtered"),
-    ("INFO", "6.6.3", "the Info dictionary and the XMP metadata disagree"),
-    ("ID", "6.6.4", "the PDF/A identification in the XMP is missing or wrong"),
-    ("OPTIONAL-CONTENT", "6.7", "optional content (layers) is not as PDF/A requires"),
-    ("EMBEDDED-FILE", "6.8", "an embedded file is not PDF/A"),
-    ("FILE-SPEC", "6.8", "an embedded file's specification is incomplete"),
-    ("NAMES-EMBEDDED-FILES", "6.8", "the file has attachments"),
-    ("CATALOG", "6.1", "the document catalog uses a forbidden entry"),
-    ("CONTENT", "6.2.2", "a content stream uses an unknown operator or lacks its resources"),
-    ("RENDERING-INTENT", "6.2.5", "a rendering intent is not one PDF defines"),
-    ("HALFTONE", "6.2.5", "a halftone is not as PDF/A requires"),
-    ("XOBJECT", "6.2.9", "an XObject uses a forbidden feature (PostScript, OPI, …)"),
-    ("FORM-POSTSCRIPT", "6.2.9", "a form XObject carries PostScript"),
-    ("GRAPHICS-STATE-NESTING", "6.1.13", "graphics states are nested too deeply"),
-    ("PAGE-BOUNDARY", "6.1.13", "a page is larger or smaller than PDF/A allows"),
-    ("PERMS", "6.1.12", "the permissions dictionary holds a forbidden entry"),
-    ("ALTERNATE-PRESENTATIONS", "6.10", "the file has alternate presentations"),
-    ("PRES-STEPS", "6.10", "a page has presentation steps"),
+    ("HEADER", "6.1.2", N_("the file header is not as PDF/A requires")),
+    ("TRAILER", "6.1.3", N_("the file trailer (ID, encryption) is not as PDF/A requires")),
+    ("POST-EOF", "6.1.3", N_("data follows the last %%EOF")),
+    ("ENCRYPTION", "6.1.3", N_("the file is encrypted")),
+    ("XREF", "6.1.4", N_("the cross-reference table is malformed")),
+    ("HEX-STRING", "6.1.6", N_("a hexadecimal string is malformed")),
+    ("STRING", "6.1.6", N_("a string is too long")),
+    ("STREAM-LENGTH", "6.1.7.1", N_("a stream's /Length does not match its data")),
+    ("STREAM", "6.1.7", N_("a stream uses external data, LZW or a forbidden filter")),
+    ("INDIRECT-OBJECT", "6.1.8", N_("an object is written incorrectly")),
+    ("ARRAY-LENGTH", "6.1.13", N_("an implementation limit is exceeded")),
+    ("DICTIONARY-LENGTH", "6.1.13", N_("an implementation limit is exceeded")),
+    ("NAME-LENGTH", "6.1.13", N_("an implementation limit is exceeded")),
+    ("INTEGER-RANGE", "6.1.13", N_("an implementation limit is exceeded")),
+    ("REAL", "6.1.13", N_("an implementation limit is exceeded")),
+    ("OUTPUTINTENT", "6.2.3", N_("the output intent (embedded colour profile) is missing or wrong")),
+    ("DEVICE", "6.2.4.3", N_("device colours are used without a matching output intent")),
+    ("ICCBASED", "6.2.4.2", N_("an ICC colour space is invalid")),
+    ("SEPARATION", "6.2.4.4", N_("a separation colour space is inconsistent")),
+    ("DEVICEN", "6.2.4.4", N_("a DeviceN colour space is invalid")),
+    ("IMAGE", "6.2.8", N_("an image uses a feature PDF/A forbids")),
+    ("JPEG2000", "6.2.8.3", N_("a JPEG 2000 image is not as PDF/A requires")),
+    ("INLINE-IMAGE", "6.2.8", N_("an inline image uses a forbidden filter")),
+    ("EXTGSTATE", "6.2.5", N_("a graphics state uses a forbidden feature")),
+    ("TRANSPARENCY", "6.2.10", N_("transparency is used without the colour space it needs")),
+    ("FONT-EMBEDDING", "6.2.11.4.1", N_("a font is not embedded")),
+    ("FONT-WIDTHS", "6.2.11.5", N_("a font's glyph widths disagree with the embedded font")),
+    ("TRUETYPE-GLYPH-WIDTH", "6.2.11.5", N_("a font's glyph widths disagree with the embedded font")),
+    ("TRUETYPE-GLYPH-PRESENCE", "6.2.11.4.1", N_("a font lacks a glyph the text uses")),
+    ("TYPE1", "6.2.11.4", N_("a Type 1 font subset is incomplete")),
+    ("TRUETYPE", "6.2.11.6", N_("a TrueType font's encoding or cmap is not as PDF/A requires")),
+    ("UNICODE", "6.2.11.7", N_("text cannot be mapped to Unicode")),
+    ("NOTDEF", "6.2.11.8", N_("the text uses the .notdef glyph")),
+    ("CMAP", "6.2.11.3", N_("a CMap is not embedded or invalid")),
+    ("CID", "6.2.11.4.2", N_("a CID font's character set information is incomplete")),
+    ("CIDTOGIDMAP", "6.2.11.3.2", N_("a CID font lacks its CIDToGIDMap")),
+    ("TYPE0", "6.2.11.3.1", N_("a composite font's CIDSystemInfo is inconsistent")),
+    ("FONT", "6.2.11", N_("a font is not as PDF/A requires")),
+    ("ANNOTATION", "6.3", N_("an annotation is hidden, not printable, or its appearance is not fixed")),
+    ("WIDGET", "6.3", N_("a form field's appearance or actions are not as PDF/A requires")),
+    ("ACROFORM", "6.4.1", N_("the form asks viewers to build appearances or uses XFA")),
+    ("FIELD", "6.4.1", N_("a form field carries actions")),
+    ("SIGNATURE", "6.4.3", N_("a digital signature is not as PDF/A requires")),
+    ("ACTION", "6.5.1", N_("the file uses a forbidden action (JavaScript, launch, …)")),
+    ("NAMED-ACTION", "6.5.1", N_("the file uses a forbidden named action")),
+    ("PAGE-ADDITIONAL-ACTIONS", "6.5.2", N_("a page carries additional actions")),
+    ("CATALOG-ADDITIONAL-ACTIONS", "6.5.2", N_("the document carries additional actions")),
+    ("XMP-EXTENSION", "6.6.2.3", N_("the XMP extension schemas do not declare a property correctly")),
+    ("XMP-PROPERTY-DEFINITION", "6.6.2.3", N_("the XMP holds a property no schema declares")),
+    ("XMP", "6.6.2", N_("the XMP metadata is malformed")),
+    ("METADATA", "6.6.2", N_("the XMP metadata stream is missing or filtered")),
+    ("INFO", "6.6.3", N_("the Info dictionary and the XMP metadata disagree")),
+    ("ID", "6.6.4", N_("the PDF/A identification in the XMP is missing or wrong")),
+    ("OPTIONAL-CONTENT", "6.7", N_("optional content (layers) is not as PDF/A requires")),
+    ("EMBEDDED-FILE", "6.8", N_("an embedded file is not PDF/A")),
+    ("FILE-SPEC", "6.8", N_("an embedded file's specification is incomplete")),
+    ("NAMES-EMBEDDED-FILES", "6.8", N_("the file has attachments")),
+    ("CATALOG", "6.1", N_("the document catalog uses a forbidden entry")),
+    ("CONTENT", "6.2.2", N_("a content stream uses an unknown operator or lacks its resources")),
+    ("RENDERING-INTENT", "6.2.5", N_("a rendering intent is not one PDF defines")),
+    ("HALFTONE", "6.2.5", N_("a halftone is not as PDF/A requires")),
+    ("XOBJECT", "6.2.9", N_("an XObject uses a forbidden feature (PostScript, OPI, …)")),
+    ("FORM-POSTSCRIPT", "6.2.9", N_("a form XObject carries PostScript")),
+    ("GRAPHICS-STATE-NESTING", "6.1.13", N_("graphics states are nested too deeply")),
+    ("PAGE-BOUNDARY", "6.1.13", N_("a page is larger or smaller than PDF/A allows")),
+    ("PERMS", "6.1.12", N_("the permissions dictionary holds a forbidden entry")),
+    ("ALTERNATE-PRESENTATIONS", "6.10", N_("the file has alternate presentations")),
+    ("PRES-STEPS", "6.10", N_("a page has presentation steps")),
 ]
 PDFUA_CLAUSES: list[tuple[str, str, str]] = [
-    ("ID", "5", "the PDF/UA identification in the XMP is missing or wrong"),
-    ("HEADER", "6.1", "the file is not a conforming PDF"),
-    ("CONTENT-TAGGING", "7.1", "content is neither tagged nor marked as an artifact"),
-    ("ARTIFACT", "7.1", "an artifact sits inside tagged content"),
-    ("TAGGED-CONTENT-INSIDE-ARTIFACT", "7.1", "tagged content sits inside an artifact"),
-    ("TAGGED-DOCUMENT", "7.1", "the document is not marked as tagged"),
-    ("SUSPECTS", "7.1", "the tags are marked as suspect"),
-    ("STRUCT-TREE", "7.1", "the structure tree or its role map is missing or wrong"),
-    ("STRUCT-ELEMENT", "7.1", "a structure element sits where it may not"),
-    ("VIEWER-PREFERENCES", "7.1", "the window does not show the document's title"),
-    ("METADATA-TITLE", "7.1", "the XMP has no dc:title"),
-    ("METADATA", "7.1", "the XMP metadata is missing or malformed"),
-    ("LANGUAGE", "7.2", "a language tag is invalid"),
-    ("TEXT-LANGUAGE", "7.2", "text has no language"),
-    ("FIGURE", "7.3", "a figure has no alternative text"),
-    ("HEADING", "7.4", "headings skip a level or are structured wrongly"),
-    ("TABLE", "7.5", "a table's structure is inconsistent"),
-    ("TR", "7.5", "a table row sits where it may not"),
-    ("TD", "7.5", "a table cell sits where it may not"),
-    ("TH", "7.5", "a table header cell sits where it may not"),
-    ("THEAD", "7.5", "a table head is structured wrongly"),
-    ("TBODY", "7.5", "a table body is structured wrongly"),
-    ("TFOOT", "7.5", "a table foot is structured wrongly"),
-    ("L", "7.6", "a list is structured wrongly"),
-    ("LI", "7.6", "a list item is structured wrongly"),
-    ("LBODY", "7.6", "a list item's body sits where it may not"),
-    ("FORMULA", "7.7", "a formula has no alternative text"),
-    ("NOTE", "7.9", "a note has no unique ID"),
-    ("OPTIONAL-CONTENT", "7.10", "an optional-content layer has no name"),
-    ("FILE-SPEC", "7.11", "an embedded file's specification is incomplete"),
-    ("TOC", "7.1", "a table of contents is structured wrongly"),
-    ("DYNAMIC-XFA", "7.15", "the file uses dynamic XFA forms"),
-    ("ENCRYPTION", "7.16", "encryption keeps assistive technology from reading the text"),
-    ("PAGE-TABS", "7.18.3", "a page with annotations does not set the tab order to the structure (/Tabs /S)"),
-    ("WIDGET-FORM-TAG", "7.18.4", "a form field is not inside a Form structure element"),
-    ("FORM", "7.18.4", "a form field's structure is incomplete"),
-    ("FORM-FIELD-TU", "7.18.1", "a form field has no readable name (/TU)"),
-    ("TRAPNET", "7.18.2", "the file has a trap network annotation"),
-    ("LINK", "7.18.5", "a link is not tagged or has no description"),
-    ("MEDIA-CLIP", "7.18.6.2", "a media clip has no alternative description"),
-    ("PRINTER-MARK", "7.18.8", "a printer's mark is not an artifact"),
-    ("ANNOTATION", "7.18.1", "an annotation is not tagged or has no description"),
-    ("FONT", "7.21", "a font is not as PDF/UA requires"),
-    ("TRUETYPE", "7.21", "a TrueType font's encoding or cmap is not as PDF/UA requires"),
-    ("CMAP", "7.21", "a CMap is not embedded or invalid"),
-    ("CID", "7.21", "a CID font is not as PDF/UA requires"),
-    ("TYPE0", "7.21", "a composite font's CIDSystemInfo is inconsistent"),
-    ("NOTDEF", "7.21.8", "the text uses the .notdef glyph"),
+    ("ID", "5", N_("the PDF/UA identification in the XMP is missing or wrong")),
+    ("HEADER", "6.1", N_("the file is not a conforming PDF")),
+    ("CONTENT-TAGGING", "7.1", N_("content is neither tagged nor marked as an artifact")),
+    ("ARTIFACT", "7.1", N_("an artifact sits inside tagged content")),
+    ("TAGGED-CONTENT-INSIDE-ARTIFACT", "7.1", N_("tagged content sits inside an artifact")),
+    ("TAGGED-DOCUMENT", "7.1", N_("the document is not marked as tagged")),
+    ("SUSPECTS", "7.1", N_("the tags are marked as suspect")),
+    ("STRUCT-TREE", "7.1", N_("the structure tree or its role map is missing or wrong")),
+    ("STRUCT-ELEMENT", "7.1", N_("a structure element sits where it may not")),
+    ("VIEWER-PREFERENCES", "7.1", N_("the window does not show the document's title")),
+    ("METADATA-TITLE", "7.1", N_("the XMP has no dc:title")),
+    ("METADATA", "7.1", N_("the XMP metadata is missing or malformed")),
+    ("LANGUAGE", "7.2", N_("a language tag is invalid")),
+    ("TEXT-LANGUAGE", "7.2", N_("text has no language")),
+    ("FIGURE", "7.3", N_("a figure has no alternative text")),
+    ("HEADING", "7.4", N_("headings skip a level or are structured wrongly")),
+    ("TABLE", "7.5", N_("a table's structure is inconsistent")),
+    ("TR", "7.5", N_("a table row sits where it may not")),
+    ("TD", "7.5", N_("a table cell sits where it may not")),
+    ("TH", "7.5", N_("a table header cell sits where it may not")),
+    ("THEAD", "7.5", N_("a table head is structured wrongly")),
+    ("TBODY", "7.5", N_("a table body is structured wrongly")),
+    ("TFOOT", "7.5", N_("a table foot is structured wrongly")),
+    ("L", "7.6", N_("a list is structured wrongly")),
+    ("LI", "7.6", N_("a list item is structured wrongly")),
+    ("LBODY", "7.6", N_("a list item's body sits where it may not")),
+    ("FORMULA", "7.7", N_("a formula has no alternative text")),
+    ("NOTE", "7.9", N_("a note has no unique ID")),
+    ("OPTIONAL-CONTENT", "7.10", N_("an optional-content layer has no name")),
+    ("FILE-SPEC", "7.11", N_("an embedded file's specification is incomplete")),
+    ("TOC", "7.1", N_("a table of contents is structured wrongly")),
+    ("DYNAMIC-XFA", "7.15", N_("the file uses dynamic XFA forms")),
+    ("ENCRYPTION", "7.16", N_("encryption keeps assistive technology from reading the text")),
+    ("PAGE-TABS", "7.18.3", N_("a page with annotations does not set the tab order to the structure (/Tabs /S)")),
+    ("WIDGET-FORM-TAG", "7.18.4", N_("a form field is not inside a Form structure element")),
+    ("FORM", "7.18.4", N_("a form field's structure is incomplete")),
+    ("FORM-FIELD-TU", "7.18.1", N_("a form field has no readable name (/TU)")),
+    ("TRAPNET", "7.18.2", N_("the file has a trap network annotation")),
+    ("LINK", "7.18.5", N_("a link is not tagged or has no description")),
+    ("MEDIA-CLIP", "7.18.6.2", N_("a media clip has no alternative description")),
+    ("PRINTER-MARK", "7.18.8", N_("a printer's mark is not an artifact")),
+    ("ANNOTATION", "7.18.1", N_("an annotation is not tagged or has no description")),
+    ("FONT", "7.21", N_("a font is not as PDF/UA requires")),
+    ("TRUETYPE", "7.21", N_("a TrueType font's encoding or cmap is not as PDF/UA requires")),
+    ("CMAP", "7.21", N_("a CMap is not embedded or invalid")),
+    ("CID", "7.21", N_("a CID font is not as PDF/UA requires")),
+    ("TYPE0", "7.21", N_("a composite font's CIDSystemInfo is inconsistent")),
+    ("NOTDEF", "7.21.8", N_("the text uses the .notdef glyph")),
 ]
 # Longest prefix wins ("FONT-EMBEDDING" before "FONT"); a prefix matches whole words ("L" not "LI").
 for _table in (PDFA_CLAUSES, PDFUA_CLAUSES):
@@ -179,7 +180,9 @@ class Violation:
 
     def __str__(self) -> str:
         text = f"{self.clause}: {self.meaning} ({self.rule}: {self.detail})"
-        return f"{text} – set aside: {self.set_aside}" if self.set_aside else text
+        return (
+            _("{finding} – set aside: {reason}").format(finding=text, reason=self.set_aside) if self.set_aside else text
+        )
 
 
 @dataclass(frozen=True)
@@ -205,13 +208,17 @@ class Verdict:
 
     def summary(self) -> str:
         if self.error:
-            return f"{self.profile}: not validated – {self.error}"
+            return _("{profile}: not validated – {error}").format(profile=self.profile, error=self.error)
         if self.passed:
             aside = sorted({v.rule for v in self.set_aside})
-            note = f" ({len(aside)} known divergence(s) set aside: {', '.join(aside)})" if aside else ""
-            return f"{self.profile}: passes all {self.rules_checked} rules{note}"
+            text = _("{profile}: passes all {count} rules").format(profile=self.profile, count=self.rules_checked)
+            if aside:
+                text += " " + _("(known divergences set aside: {rules})").format(rules=", ".join(aside))
+            return text
         clauses = sorted({v.clause for v in self.failures}, key=_clause_key)
-        return f"{self.profile}: FAILS {STANDARD[self.profile]} {', '.join(clauses)}"
+        return _("{profile}: FAILS {standard} {clauses}").format(
+            profile=self.profile, standard=STANDARD[self.profile], clauses=", ".join(clauses)
+        )
 
 
 @dataclass(frozen=True)
@@ -255,11 +262,11 @@ def _clause_key(clause: str) -> tuple[int, ...]:
 def _describe(profile: str, rule: str) -> tuple[str, str]:
     family = re.sub(r"^PDF(A2B|UA1)-|-\d{3}$", "", rule)
     if profile == PDFUA and family.endswith("LANGUAGE"):
-        return "7.2", "text, alternative text or a form field's name has no valid language"
+        return "7.2", _("text, alternative text or a form field's name has no valid language")
     for prefix, clause, meaning in PDFA_CLAUSES if profile == PDFA else PDFUA_CLAUSES:
         if family == prefix or family.startswith(prefix + "-"):
-            return clause, meaning
-    return "(unlisted rule)", "see the validator's message"
+            return clause, _(meaning)
+    return _("(unlisted rule)"), _("see the validator's message")
 
 
 # --- our own checks of the clauses where the validator is known to diverge --------------------------------------
@@ -419,7 +426,7 @@ def _set_aside(rule: str, failure: object, data: bytes, packet: bytes, cache: di
         if "byterange" not in cache:
             cache["byterange"] = byte_ranges_ok(data)
         if not cache["byterange"]:
-            return (
+            return _(
                 "divergence (a): our check finds every /ByteRange starts at 0, leaves out exactly its "
                 "signature and ends at its revision's %%EOF"
             )
@@ -427,14 +434,16 @@ def _set_aside(rule: str, failure: object, data: bytes, packet: bytes, cache: di
         if "xmp" not in cache:
             cache["xmp"] = xmp_extensions_ok(packet)
         if not cache["xmp"]:
-            return (
+            return _(
                 "divergence (b): our check finds every XMP property outside the predefined schemas "
                 "declared with name and value type"
             )
     elif rule == STREAM_LENGTH_RULE:
         obj = getattr(failure, "object_id", None)
         if obj is not None and not stream_length_ok(data, obj.object_number, obj.generation):
-            return f"divergence (c): our check finds object {obj.object_number}'s /Length matches its data"
+            return _("divergence (c): our check finds the /Length of object {number} matches its data").format(
+                number=obj.object_number
+            )
     return ""
 
 
@@ -459,7 +468,9 @@ def validate_conformance(pdf: Path | bytes) -> Conformance:
         try:
             report = page.validate_pdf_bytes(data, profile=code)
         except page.PageError as exc:
-            verdicts.append(Verdict(profile, 0, error=f"the validator cannot read the file ({exc})"))
+            verdicts.append(
+                Verdict(profile, 0, error=_("the validator cannot read the file ({error})").format(error=exc))
+            )
             continue
         violations = []
         for failure in report.failures:
