@@ -33,6 +33,7 @@ COMMANDS = {
     "publish": "publish",
     "receive": "receive",
     "schema": "schema",
+    "sign": "sign",
     "status": "status",
     "variables": "variables",
     "verify": "verify",

@@ -1,0 +1,87 @@
+"""`agreement-gen sign`: sign the year's agreements out for signature in one batch (the ministry's field by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.text import Text
+
+from agreement_gen.commands.options import make_paths, paths_options, split_only, trust_option
+from agreement_gen.errors import OutputError
+from agreement_gen.ui import console
+
+if TYPE_CHECKING:
+    from agreement_gen.signing.sign import Outcome
+
+
+def _report(outcome: Outcome) -> None:
+    if outcome.error:
+        console.print(Text.assemble(("  ✗ ", "red"), (outcome.slug, "bold"), f": {outcome.error}"))
+    else:
+        level = outcome.level.describe() if outcome.level else "signed"
+        console.print(Text.assemble(("  ✓ ", "green"), (outcome.slug, "bold"), f": {level} → {outcome.target}"))
+    for note in outcome.notes:
+        console.print(Text.assemble(("    ! ", "yellow"), note))
+
+
+@click.command("sign")
+@paths_options
+@click.option(
+    "--only", metavar="SLUG,…", default=None, help="Sign only these districts (default: all out for signature)."
+)
+@click.option(
+    "--field",
+    "party",
+    type=click.Choice(["ministry", "district"]),
+    default="ministry",
+    show_default=True,
+    help="Whose signature field: the ministry's, or the district's (for districts that sign with us).",
+)
+@click.option(
+    "--pkcs12",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Sign with this PKCS#12 file instead of the key configured in COUNTIES/signing.yaml (password asked).",
+)
+@trust_option
+def command(
+    year: int | None,
+    counties: Path,
+    templates: Path,
+    out: Path,
+    only: str | None,
+    party: str,
+    pkcs12: Path | None,
+    trust: tuple[Path, ...],
+) -> None:
+    """Sign the agreements out for signature, each in an incremental update, into OUT/YEAR/outbox/SLUG.pdf.
+
+    Every document is checked before the key is opened; the PIN or password is asked once for the
+    whole batch (or read from standard input when it is not a terminal). The key and the time-stamping
+    service come from COUNTIES/signing.yaml; certificates are checked against COUNTIES/trust/ and --trust.
+    """
+    from agreement_gen.build import plan_year
+    from agreement_gen.signing.settings import load_settings
+    from agreement_gen.signing.sign import key_source, prepare_jobs, sign_batch
+
+    paths = make_paths(counties, templates, out)
+    plan = plan_year(paths, paths.resolve_year(year))
+    settings = load_settings(paths.counties)
+    source = key_source(settings, party, pkcs12, paths.counties)
+    jobs = prepare_jobs(paths, plan, party, split_only(only))
+    level = "no time-stamping service configured: PAdES B-B" if settings.timestamp.url is None else ""
+    console.print(
+        f"signing {len(jobs)} document(s) of {plan.fiscal_year.year} for the {party}" + (f" ({level})" if level else "")
+    )
+    outcomes = sign_batch(paths, plan, jobs, party, source, settings, trust, _report)
+    failed = [o for o in outcomes if o.error]
+    levels = sorted({o.level.level for o in outcomes if o.level})
+    outbox = paths.year_out(plan.fiscal_year.year) / "outbox"
+    console.print(
+        f"{len(outcomes) - len(failed)} signed ({', '.join('PAdES ' + lv for lv in levels) or 'none'}), "
+        f"{len(failed)} failed → {outbox}/"
+    )
+    if failed:
+        raise OutputError(f"{len(failed)} of {len(outcomes)} document(s) could not be signed; the others are", 1)

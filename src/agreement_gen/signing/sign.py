@@ -1,0 +1,349 @@
+"""`agreement-gen sign`: one party signs the year's agreements that are out for signature, in one batch.
+
+Each document is the for_signature PDF the build made (or the copy in the outbox that already carries
+the other party's signature, when its first revision is that build byte for byte). Everything is
+checked before the key is opened, and nothing is signed unless every document may be: it must be the
+build recorded as sent, from the inputs as they still are; the party's field must exist and be empty.
+Then the key is opened once (one PIN), its certificate checked, and each document signed in an
+incremental update – our revision stays byte for byte, so `receive` recognises the file – with the
+German appearance, a timestamp from the configured TSA (PAdES B-T) and validation data (B-LT) when
+reachable. Each signed file is written to `OUT/YEAR/outbox/SLUG.pdf` by an atomic rename: a batch
+interrupted halfway leaves every file signed completely or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from agreement_gen.config import Paths
+from agreement_gen.errors import AgreementGenError, InputError, Problem
+from agreement_gen.formatting import german_date
+from agreement_gen.models import Status
+from agreement_gen.output import atomic_write, describe_os_error
+from agreement_gen.pdf.fields import MINISTRY_FIELD
+from agreement_gen.receive.identify import match_build, revision_trace
+from agreement_gen.receive.receipt import Refusal
+from agreement_gen.signatures import LOCAL_TIME, SignatureProblem, district_field, first_revision, trust_roots
+from agreement_gen.signing.appearance import AppearanceError, SignatureAppearance, signature_text
+from agreement_gen.signing.keys import OpenKey, ask_secret, open_key
+from agreement_gen.signing.levels import SignatureLevel, signature_levels
+from agreement_gen.signing.settings import SETTINGS_FILE, KeySource, SigningSettings
+from agreement_gen.structure import Agreement, YearPlan
+
+MINISTRY, DISTRICT = "ministry", "district"
+OUTBOX = "outbox"  # OUT/YEAR/outbox/SLUG.pdf: signed here, to mail to the other party (or to `receive`)
+
+
+class KeepMetadataWriter(IncrementalPdfFileWriter):
+    """An incremental writer that leaves /Info and the XMP packet as we wrote them.
+
+    pyHanko re-serialises the XMP on every save (ModDate), in a form PDF/A validators read
+    differently; a signature does not need it, and our trace properties stay exactly as built.
+    """
+
+    def _update_meta(self) -> None:
+        pass
+
+
+@dataclass
+class Job:
+    """One document to sign, checked and read."""
+
+    agreement: Agreement
+    field: str
+    source: Path
+    content: bytes
+    target: Path
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    slug: str
+    target: Path
+    level: SignatureLevel | None = None
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+def outbox_path(paths: Paths, year: int, slug: str) -> Path:
+    return paths.year_out(year) / OUTBOX / f"{slug}.pdf"
+
+
+def field_of(party: str, slug: str) -> str:
+    return MINISTRY_FIELD if party == MINISTRY else district_field(slug)
+
+
+def _signed_fields(content: bytes) -> dict[str, str]:
+    """Field name → the signer's common name, for every signature the file already carries."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(content), strict=False)
+    signed = {}
+    for signature in reader.embedded_signatures:
+        subject = signature.signer_cert.subject.native
+        signed[signature.field_name] = str(subject.get("common_name") or signature.signer_cert.subject.human_friendly)
+    return signed
+
+
+def _field_names(content: bytes) -> set[str]:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    reader = PdfFileReader(io.BytesIO(content), strict=False)
+    return {name for name, _value, _ref in enumerate_sig_fields(reader)}
+
+
+def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> Job:
+    built = paths.year_out(agreement.year) / f"{agreement.slug}.pdf"
+    target = outbox_path(paths, agreement.year, agreement.slug)
+    if not built.is_file():
+        raise Refusal(f"{agreement.slug} has no PDF for signature yet ({built} is missing): run `make build` first")
+    sent = built.read_bytes()
+    source, content = built, sent
+    if target.is_file():
+        kept = target.read_bytes()
+        if first_revision(kept) == sent:  # the outbox copy carries the other party's signature of this build
+            source, content = target, kept
+    first = first_revision(content)
+    trace = revision_trace(first)
+    if trace is None or trace.district != agreement.slug or trace.year != agreement.year:
+        raise Refusal(f"{source} is not agreement-gen's document of {agreement.slug} {agreement.year}")
+    if trace.stage != Status.FOR_SIGNATURE:
+        raise Refusal(f"{source} is a '{trace.stage}' print, not the version for signature")
+    job = Job(agreement, field_of(party, agreement.slug), source, content, target)
+    try:
+        job.notes += match_build(paths, plan, agreement, first, trace)
+    except Refusal as exc:  # its sentence has the file as subject
+        raise Refusal(f"{source} {exc}") from exc
+    if job.field not in _field_names(content):
+        raise Refusal(f"{source} has no signature field {job.field}")
+    signed = _signed_fields(content)
+    if job.field in signed:
+        raise Refusal(f"{source}: {job.field} is already signed (by {signed[job.field]}); nothing to sign")
+    return job
+
+
+def prepare_jobs(paths: Paths, plan: YearPlan, party: str, only: Iterable[str] | None) -> list[Job]:
+    """Every document to sign, all checked; InputError lists every refusal and nothing is signed."""
+    problems: list[Problem] = []
+    by_slug = {agreement.slug: agreement for agreement in plan.agreements}
+    if only is not None:
+        chosen = []
+        for slug in only:
+            agreement = by_slug.get(slug)
+            if agreement is None:
+                problems.append(Problem(None, None, "--only", f"{plan.fiscal_year.year} has no district '{slug}'"))
+            elif agreement.data.status is not Status.FOR_SIGNATURE:
+                problems.append(
+                    Problem(agreement.sources[-1], None, "status", f"is '{agreement.data.status}', not 'for_signature'")
+                )
+            else:
+                chosen.append(agreement)
+    else:
+        chosen = [a for a in plan.agreements if a.data.status is Status.FOR_SIGNATURE]
+        if not chosen:
+            problems.append(Problem(None, None, None, f"no agreement of {plan.fiscal_year.year} is out for signature"))
+    jobs = []
+    for agreement in chosen:
+        try:
+            jobs.append(_examine(paths, plan, agreement, party))
+        except SignatureProblem as exc:  # each sentence names the file (which names the district)
+            problems.append(Problem(None, None, None, str(exc)))
+    if problems:
+        raise InputError(problems)
+    return jobs
+
+
+def _common_name(certificate: object) -> str:
+    subject = certificate.subject  # type: ignore[attr-defined]
+    name = subject.native.get("common_name")
+    return str(name[0] if isinstance(name, list) else name or subject.human_friendly).strip()
+
+
+def _normalised(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def expected_signer(party: str, agreement: Agreement) -> tuple[str | None, str | None]:
+    """The name and title the data gives for the party's signatory."""
+    if party == MINISTRY:
+        minister = agreement.fiscal_year.ministry.minister
+        return minister.name, minister.title
+    return agreement.data.signatory.name, agreement.data.signatory.title
+
+
+def signer_problem(key: OpenKey, party: str, agreement: Agreement, roots: list) -> str | None:
+    """Why this certificate may not sign the party's field, or None.
+
+    Until the signing round's configuration of who may sign which field exists, the party's
+    signatory is the one the data names (the year file's minister, the district's signatory),
+    and the certificate must chain to a trusted root, as `receive` will require.
+    """
+    name = _common_name(key.certificate)
+    wanted, _title = expected_signer(party, agreement)
+    whose = "the year file's minister" if party == MINISTRY else f"{agreement.slug}'s signatory"
+    if wanted is None or _normalised(name) != _normalised(wanted):
+        return f"the certificate of {key.described} is issued to '{name}', not to {whose} '{wanted}'"
+    return _chain_problem(key, roots)
+
+
+def _chain_problem(key: OpenKey, roots: list) -> str | None:
+    import asyncio
+
+    from pyhanko_certvalidator import CertificateValidator, ValidationContext
+    from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+    if not roots:
+        return f"no trusted root certificate in counties/trust/ or --trust to check {key.described} against"
+    intermediates = list(key.signer.cert_registry)  # type: ignore[attr-defined]
+    context = ValidationContext(trust_roots=roots, other_certs=intermediates, allow_fetching=False)
+    validator = CertificateValidator(key.certificate, validation_context=context)
+    try:
+        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+    except (PathBuildingError, PathValidationError) as exc:
+        return f"the certificate of {key.described} ({key.certificate.subject.human_friendly}) is not trusted: {exc}"  # type: ignore[attr-defined]
+    return None
+
+
+def _validation_context(roots: list, intermediates: list):
+    from pyhanko_certvalidator import ValidationContext
+
+    # the OCSP responder's clock may run a little ahead of ours: an answer "from the future" by seconds is fine
+    return ValidationContext(
+        trust_roots=roots, other_certs=intermediates, allow_fetching=True, time_tolerance=dt.timedelta(minutes=1)
+    )
+
+
+def _appearance(party: str, agreement: Agreement, signer_name: str, when: dt.datetime) -> str:
+    wanted, title = expected_signer(party, agreement)
+    if wanted is None or _normalised(wanted) != _normalised(signer_name):
+        title = None  # a deputy: their own name, without the office the data names
+    if party == MINISTRY:
+        pattern = agreement.data.ministry_signature.date_pattern or agreement.fiscal_year.ministry.date_pattern
+    else:
+        pattern = agreement.data.signatory.date_pattern
+    return signature_text(signer_name, title, german_date(when.astimezone(LOCAL_TIME).date(), pattern))
+
+
+def sign_document(
+    job: Job, party: str, key: OpenKey, settings: SigningSettings, roots: list, when: dt.datetime | None = None
+) -> Outcome:
+    """Sign one document; the signed file replaces the outbox copy atomically, or nothing is written."""
+    from pyhanko.sign import fields, signers
+    from pyhanko.sign.general import SigningError
+    from pyhanko.sign.signers.pdf_signer import DSSContentSettings, SigDSSPlacementPreference
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    outcome = Outcome(job.agreement.slug, job.target, notes=list(job.notes))
+    now = when or dt.datetime.now(dt.UTC)
+    text = _appearance(party, job.agreement, _common_name(key.certificate), now)
+    url = settings.timestamp.url
+    timestamper = HTTPTimeStamper(str(url), timeout=10) if url else None
+    intermediates = list(key.signer.cert_registry)  # type: ignore[attr-defined]
+
+    def attempt(with_validation_data: bool) -> bytes:
+        meta = signers.PdfSignatureMetadata(
+            field_name=job.field,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            embed_validation_info=with_validation_data,
+            validation_context=_validation_context(roots, intermediates) if with_validation_data else None,
+            # the validation data goes into the signature's own revision: one revision per signature, as
+            # `receive` expects, and no second save that would rewrite the metadata
+            dss_settings=DSSContentSettings(
+                placement=SigDSSPlacementPreference.TOGETHER_WITH_SIGNATURE, include_vri=False
+            ),
+        )
+        signer = signers.PdfSigner(
+            meta, key.signer, timestamper=timestamper, stamp_style=SignatureAppearance(text=text)
+        )  # type: ignore[arg-type]
+        out = io.BytesIO()
+        signer.sign_pdf(KeepMetadataWriter(io.BytesIO(job.content)), output=out)
+        return out.getvalue()
+
+    want_validation = bool(timestamper and settings.timestamp.validation_data and roots)
+    try:
+        try:
+            signed = attempt(want_validation)
+        except (SigningError, ValueError, OSError) as exc:
+            if not want_validation or isinstance(exc, TimestampRequestError):
+                raise
+            # no OCSP/CRL answer for the chain: the signature still stands, at a lower level
+            outcome.notes.append(f"validation data not embedded ({exc})")
+            signed = attempt(False)
+    except TimestampRequestError as exc:
+        outcome.error = f"the time-stamping service {url} did not answer ({exc}); not signed"
+        return outcome
+    except AppearanceError as exc:
+        outcome.error = f"{exc}; not signed"
+        return outcome
+    except (SigningError, ValueError, OSError) as exc:
+        outcome.error = f"signing failed ({exc}); not signed"
+        return outcome
+    if first_revision(signed) != first_revision(job.content):
+        outcome.error = "signing would have changed the document's first revision; not written"
+        return outcome
+    try:
+        atomic_write(job.target, signed)
+    except OSError as exc:
+        outcome.error = f"cannot write {job.target}: {describe_os_error(exc)}"
+        return outcome
+    levels = {level.field: level for level in signature_levels(signed)}
+    outcome.level = levels.get(job.field)
+    return outcome
+
+
+def key_source(settings: SigningSettings, party: str, pkcs12: Path | None, counties: Path) -> KeySource:
+    if pkcs12 is not None:
+        return KeySource(pkcs12=pkcs12.resolve())
+    source = settings.ministry if party == MINISTRY else settings.district
+    if source is None:
+        raise InputError(
+            [
+                Problem(
+                    counties / SETTINGS_FILE,
+                    None,
+                    party,
+                    f"no key configured for the {party}'s signature: give '{party}: pkcs11: …' or "
+                    f"'{party}: pkcs12: FILE' there, or --pkcs12 FILE",
+                )
+            ]
+        )
+    return source
+
+
+class SignerRefused(AgreementGenError):
+    """The certificate may not sign this field; nothing was signed."""
+
+
+def sign_batch(
+    paths: Paths,
+    plan: YearPlan,
+    jobs: list[Job],
+    party: str,
+    source: KeySource,
+    settings: SigningSettings,
+    trust: Iterable[Path],
+    report: Callable[[Outcome], None],
+    secret: Callable[[str], str] = ask_secret,
+) -> list[Outcome]:
+    """Open the key once, check its certificate for every document, then sign each one in turn."""
+    roots = trust_roots(paths.counties, trust)
+    outcomes = []
+    with open_key(source, paths.counties, secret) as key:
+        problems = [p for job in jobs if (p := signer_problem(key, party, job.agreement, roots))]
+        if problems:
+            raise SignerRefused(f"{problems[0]}; nothing was signed")
+        for job in jobs:
+            outcome = sign_document(job, party, key, settings, roots)
+            report(outcome)
+            outcomes.append(outcome)
+    return outcomes
