@@ -143,6 +143,64 @@ def synthetic_counties(target: Path, count: int, year: int) -> Path:
     return target
 
 
+def for_signature_counties(source: Path, target: Path, year: int) -> Path:
+    """A copy of the data with every district out for signature (example data made real, a signatory named)."""
+    shutil.copytree(source, target)
+    for path in sorted((target / str(year)).glob("*.yaml")):
+        if path.stem == "_year":
+            continue
+        text = path.read_text(encoding="utf-8")
+        named = "\n  name:" in text
+        lines = []
+        for line in text.splitlines():
+            if line.startswith("status:"):
+                line = "status: for_signature"
+            elif line.startswith("source: example"):
+                line = "source: Benchmark"
+            elif line.strip().startswith("signed_on:") or line.startswith("ministry_signature:"):
+                continue
+            lines.append(line)
+            if line == "signatory:" and not named:
+                lines.append("  name: Vorname Nachname")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def signing_key(folder: Path, minister: str) -> tuple[Path, Path, str]:
+    """A throwaway CA (its root into trust/) and a PKCS#12 file for the minister; returns (p12, root, password)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Benchmark-CA")])
+
+    def cert(subject: x509.Name, public: object, ca: bool) -> x509.Certificate:
+        usage = x509.KeyUsage(not ca, not ca, False, False, False, ca, ca, False, False)
+        return (
+            x509.CertificateBuilder().subject_name(subject).issuer_name(ca_name).public_key(public)
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(usage, critical=True).sign(ca_key, hashes.SHA256())
+        )  # fmt: skip
+
+    root = cert(ca_name, ca_key.public_key(), True)
+    signer = cert(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, minister)]), key.public_key(), False)
+    password = "bench"
+    p12 = folder / "minister.p12"
+    p12.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"m", key, signer, [root], serialization.BestAvailableEncryption(password.encode())))  # fmt: skip
+    root_pem = folder / "root.pem"
+    root_pem.write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    return p12, root_pem, password
+
+
 def machine() -> dict[str, str]:
     cpu = "unknown"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -199,6 +257,19 @@ def main() -> None:
             results.append(measure(f"5 scale: {count} districts, DOCX only", count,
                                    [build_cmd(data, tmp / f"scale-{count}-docx", "--formats", "docx")]))  # fmt: skip
 
+        # 6: the ministry signs every agreement out for signature, one password for the batch (PKCS#12, no TSA)
+        signing = for_signature_counties(counties, tmp / "signing-counties", year)
+        subprocess.run(build_cmd(signing, tmp / "signing-out"), check=True, capture_output=True)
+        p12, root, password = signing_key(tmp, "Heike Hofmann")
+        secret = tmp / "password.txt"
+        secret.write_text(password + "\n", encoding="utf-8")
+        documents = len(list((signing / str(year)).glob("*.yaml"))) - 1
+        sign_cmd = [*AGREEMENT_GEN, "sign", "--counties", str(signing), "--templates", str(ROOT / "templates"),
+                    "--out", str(tmp / "signing-out"), "--pkcs12", str(p12), "--trust", str(root)]  # fmt: skip
+        with secret.open("rb") as stdin:
+            results.append(measure(f"6 sign: {documents} documents in one batch (PKCS#12, PAdES B-B)", documents,
+                                   [sign_cmd], stdin=stdin))  # fmt: skip
+
     naive, floor, full = results[0], results[1], results[2]
     ratios = {
         "naive_over_full (target >= 6)": round(naive.wall_s / full.wall_s, 2),
@@ -208,6 +279,8 @@ def main() -> None:
     print(f"{'measurement':<58} {'docs':>5} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'docs/s':>7}")
     for m in results:
         print(f"{m.name:<58} {m.documents:>5} {m.wall_s:>8.2f} {m.cpu_s:>8.2f} {m.peak_mb:>8.0f} {m.per_second:>7.1f}")
+        if m.name.startswith("6 sign") and m.documents:
+            print(f"{'  per document':<58} {'':>5} {m.wall_s / m.documents:>8.3f}")
     print()
     for name, value in ratios.items():
         print(f"{name}: {value}")

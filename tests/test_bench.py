@@ -30,6 +30,7 @@ def test_benchmark_runs_and_reports_every_measurement(tmp_path):
         "4b rebuild after one district changed",
     ]
     assert sum("5 scale" in name for name in names) == 4
+    assert names[-1] == "6 sign: 3 documents in one batch (PKCS#12, PAdES B-B)"
     for measurement in report["results"]:
         assert measurement["wall_s"] > 0 and measurement["cpu_s"] >= 0 and measurement["peak_mb"] > 0
     assert set(report["ratios"]) == {"naive_over_full (target >= 6)", "full_over_floor (target <= 1.5)"}
