@@ -104,7 +104,8 @@ def encode(text: str) -> bytes:
     return bytes(codes)
 
 
-def _subset(codes: set[int]) -> bytes:
+@lru_cache(maxsize=8)  # a batch prints the same sentence on every document: subset the font once
+def _subset(codes: frozenset[int]) -> bytes:
     """Liberation Sans reduced to the glyphs of `codes` (deterministic: same text, same bytes)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -147,7 +148,7 @@ def lines_for(text: str, width: float) -> tuple[list[bytes], float]:
 def font_dictionary(writer: BasePdfFileWriter, codes: set[int]) -> generic.IndirectObject:
     """A simple TrueType font with WinAnsiEncoding, the subset program embedded, /Widths from the font."""
     _, metrics = _font()
-    program = _subset(codes)
+    program = _subset(frozenset(codes))
     # A subset's name carries a tag of six capitals (ISO 32000-1 9.6.4), here derived from its bytes.
     digest = hashlib.sha256(program).digest()
     tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])

@@ -80,24 +80,16 @@ def field_of(party: str, slug: str) -> str:
     return MINISTRY_FIELD if party == MINISTRY else district_field(slug)
 
 
-def _signed_fields(content: bytes) -> dict[str, str]:
-    """Field name → the signer's common name, for every signature the file already carries."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    reader = PdfFileReader(io.BytesIO(content), strict=False)
-    signed = {}
-    for signature in reader.embedded_signatures:
-        subject = signature.signer_cert.subject.native
-        signed[signature.field_name] = str(subject.get("common_name") or signature.signer_cert.subject.human_friendly)
-    return signed
-
-
-def _field_names(content: bytes) -> set[str]:
+def _fields(content: bytes) -> dict[str, str | None]:
+    """Every signature field of the file → the common name of whoever signed it, or None while it is empty."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.fields import enumerate_sig_fields
 
     reader = PdfFileReader(io.BytesIO(content), strict=False)
-    return {name for name, _value, _ref in enumerate_sig_fields(reader)}
+    fields: dict[str, str | None] = {name: None for name, _value, _ref in enumerate_sig_fields(reader)}
+    for signature in reader.embedded_signatures:
+        fields[signature.field_name] = _common_name(signature.signer_cert)
+    return fields
 
 
 def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> Job:
@@ -122,11 +114,11 @@ def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> 
         job.notes += match_build(paths, plan, agreement, first, trace)
     except Refusal as exc:  # its sentence has the file as subject
         raise Refusal(f"{source} {exc}") from exc
-    if job.field not in _field_names(content):
+    fields = _fields(content)
+    if job.field not in fields:
         raise Refusal(f"{source} has no signature field {job.field}")
-    signed = _signed_fields(content)
-    if job.field in signed:
-        raise Refusal(f"{source}: {job.field} is already signed (by {signed[job.field]}); nothing to sign")
+    if fields[job.field] is not None:
+        raise Refusal(f"{source}: {job.field} is already signed (by {fields[job.field]}); nothing to sign")
     return job
 
 
