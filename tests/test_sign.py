@@ -154,7 +154,7 @@ def test_ministry_signs_the_batch_with_one_pin_then_district_signs_receive_and_p
     code, out, err, stdin = sign(project, capsys, monkeypatch, PIN)
     assert code == 0, out + err
     assert stdin.read() == "" and stdin.tell() == len(PIN) + 1  # the PIN was read once for the whole batch
-    assert "signing 3 document(s) of 2025 for the ministry" in out
+    assert "signing 3 documents of 2025 for the ministry" in out
     assert "3 signed (PAdES B-LT), 0 failed" in out
     for slug in DISTRICTS:
         assert f"✓ {slug}: PAdES B-LT, timestamp " in out

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options, split_only, trust_option
 from agreement_gen.errors import OutputError
+from agreement_gen.i18n import _, ngettext
 from agreement_gen.ui import console
 
 if TYPE_CHECKING:
@@ -64,24 +65,43 @@ def command(
     """
     from agreement_gen.build import plan_year
     from agreement_gen.signing.settings import load_settings
-    from agreement_gen.signing.sign import key_source, prepare_jobs, sign_batch
+    from agreement_gen.signing.sign import OUTBOX, key_source, prepare_jobs, sign_batch
 
     paths = make_paths(counties, templates, out)
     plan = plan_year(paths, paths.resolve_year(year))
     settings = load_settings(paths.counties)
     source = key_source(settings, party, pkcs12, paths.counties)
     jobs = prepare_jobs(paths, plan, party, split_only(only))
-    level = "no time-stamping service configured: PAdES B-B" if settings.timestamp.url is None else ""
-    console.print(
-        f"signing {len(jobs)} document(s) of {plan.fiscal_year.year} for the {party}" + (f" ({level})" if level else "")
-    )
+    year_number = plan.fiscal_year.year
+    if party == "ministry":
+        start = ngettext(
+            "signing {n} document of {year} for the ministry",
+            "signing {n} documents of {year} for the ministry",
+            len(jobs),
+        )
+    else:
+        start = ngettext(
+            "signing {n} document of {year} for the district",
+            "signing {n} documents of {year} for the district",
+            len(jobs),
+        )
+    start = start.format(n=len(jobs), year=year_number)
+    if settings.timestamp.url is None:
+        start += " (" + _("no time-stamping service configured: PAdES B-B") + ")"
+    console.print(start)
     outcomes = sign_batch(paths, plan, jobs, party, source, settings, trust, _report)
     failed = [o for o in outcomes if o.error]
-    levels = sorted({o.level.level for o in outcomes if o.level})
-    outbox = paths.year_out(plan.fiscal_year.year) / "outbox"
+    levels = ", ".join(f"PAdES {level}" for level in sorted({o.level.level for o in outcomes if o.level}))
+    outbox = paths.year_out(year_number) / OUTBOX
     console.print(
-        f"{len(outcomes) - len(failed)} signed ({', '.join('PAdES ' + lv for lv in levels) or 'none'}), "
-        f"{len(failed)} failed → {outbox}/"
+        _("{signed} signed ({levels}), {failed} failed → {outbox}/").format(
+            signed=len(outcomes) - len(failed), levels=levels or _("none"), failed=len(failed), outbox=outbox
+        )
     )
     if failed:
-        raise OutputError(f"{len(failed)} of {len(outcomes)} document(s) could not be signed; the others are", 1)
+        raise OutputError(
+            _("{failed} of {total} document(s) could not be signed; the others were signed").format(
+                failed=len(failed), total=len(outcomes)
+            ),
+            1,
+        )

@@ -22,6 +22,8 @@ from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.stamp.base import BaseStamp, BaseStampStyle
 
+from agreement_gen.i18n import _
+
 FONT_FILE = Path("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf")
 FONT_RESOURCE = "/AgSans"
 FIRST_CHAR, LAST_CHAR = 32, 255
@@ -91,7 +93,7 @@ def _font() -> tuple[dict[int, int], FontMetrics]:
 
 def encode(text: str) -> bytes:
     """The text in WinAnsi codes the embedded font has; AppearanceError names a character it cannot print."""
-    unicode_of, _ = _font()
+    unicode_of, _metrics = _font()
     codes = bytearray()
     for char in text:
         try:
@@ -99,7 +101,9 @@ def encode(text: str) -> bytes:
         except UnicodeEncodeError:
             code = -1
         if code not in unicode_of:
-            raise AppearanceError(f"the signature text cannot print {char!r} (U+{ord(char):04X})")
+            raise AppearanceError(
+                _("the signature text cannot print {char} (U+{code})").format(char=repr(char), code=f"{ord(char):04X}")
+            )
         codes.append(code)
     return bytes(codes)
 
@@ -110,7 +114,7 @@ def _subset(codes: frozenset[int]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    unicode_of, _ = _font()
+    unicode_of, _metrics = _font()
     options = subset.Options()
     options.notdef_outline = True
     options.name_IDs = ["*"]
@@ -126,7 +130,7 @@ def _subset(codes: frozenset[int]) -> bytes:
 
 def lines_for(text: str, width: float) -> tuple[list[bytes], float]:
     """Word-wrapped WinAnsi lines that fit `width` points, and the font size they fit at."""
-    _, metrics = _font()
+    _codes, metrics = _font()
     words = text.split()
     size = FONT_SIZE
     while True:
@@ -147,7 +151,7 @@ def lines_for(text: str, width: float) -> tuple[list[bytes], float]:
 
 def font_dictionary(writer: BasePdfFileWriter, codes: set[int]) -> generic.IndirectObject:
     """A simple TrueType font with WinAnsiEncoding, the subset program embedded, /Widths from the font."""
-    _, metrics = _font()
+    _codes, metrics = _font()
     program = _subset(frozenset(codes))
     # A subset's name carries a tag of six capitals (ISO 32000-1 9.6.4), here derived from its bytes.
     digest = hashlib.sha256(program).digest()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agreement_gen.errors import AgreementGenError
+from agreement_gen.i18n import _
 from agreement_gen.signing.settings import KeySource
 
 
@@ -36,7 +37,7 @@ def ask_secret(prompt: str) -> str:
         return getpass.getpass(f"{prompt}: ")
     line = sys.stdin.readline() if sys.stdin is not None else ""
     if not line:
-        raise KeyProblem(f"{prompt} needed, but standard input gave none; nothing was signed")
+        raise KeyProblem(_("{prompt} needed, but standard input gave none; nothing was signed").format(prompt=prompt))
     return line.rstrip("\r\n")
 
 
@@ -61,15 +62,19 @@ def _pkcs12(path: Path, secret: Callable[[str], str]) -> OpenKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise KeyProblem(f"the PKCS#12 file {path} cannot be read ({exc.strerror}); nothing was signed") from exc
-    password = secret(f"Password for {path.name}")
+        raise KeyProblem(
+            _("the PKCS#12 file {file} cannot be read ({reason}); nothing was signed").format(
+                file=path, reason=exc.strerror
+            )
+        ) from exc
+    password = secret(_("Password for {file}").format(file=path.name))
     try:
         signer = SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password.encode("utf-8") or None)
     except ValueError as exc:
         raise KeyProblem(
             f"the PKCS#12 file {path} cannot be opened: wrong password, or not a PKCS#12 file; nothing was signed"
         ) from exc
-    return OpenKey(signer, signer.signing_cert, f"PKCS#12 file {path.name}")
+    return OpenKey(signer, signer.signing_cert, _("PKCS#12 file {file}").format(file=path.name))
 
 
 @contextmanager
@@ -80,10 +85,10 @@ def _pkcs11(source: KeySource, secret: Callable[[str], str]) -> Iterator[OpenKey
 
     spec = source.pkcs11
     assert spec is not None
-    described = f"PKCS#11 token '{spec.token}', key '{spec.key}'"
+    described = _("PKCS#11 token '{token}', key '{key}'").format(token=spec.token, key=spec.key)
     if not spec.module.is_file():
-        raise KeyProblem(f"the PKCS#11 module {spec.module} does not exist; nothing was signed")
-    pin = secret(f"PIN for token '{spec.token}'")
+        raise KeyProblem(_("the PKCS#11 module {module} does not exist; nothing was signed").format(module=spec.module))
+    pin = secret(_("PIN for token '{token}'").format(token=spec.token))
     try:
         session = open_pkcs11_session(str(spec.module), token_criteria=TokenCriteria(label=spec.token), user_pin=pin)
     except p11.PinIncorrect as exc:
@@ -92,10 +97,16 @@ def _pkcs11(source: KeySource, secret: Callable[[str], str]) -> Iterator[OpenKey
             "(the token locks after a few wrong PINs)"
         ) from exc
     except p11.PinLocked as exc:
-        raise KeyProblem(f"token '{spec.token}' is locked (too many wrong PINs); nothing was signed") from exc
+        raise KeyProblem(
+            _("token '{token}' is locked (too many wrong PINs); nothing was signed").format(token=spec.token)
+        ) from exc
     except (p11.PKCS11Error, OSError, RuntimeError) as exc:
         # pyHanko reports a missing token as a PKCS11Error whose text names the criteria
-        raise KeyProblem(f"the {described} cannot be opened ({exc or type(exc).__name__}); nothing was signed") from exc
+        raise KeyProblem(
+            _("the {key} cannot be opened ({reason}); nothing was signed").format(
+                key=described, reason=exc or type(exc).__name__
+            )
+        ) from exc
     try:
         labels = {"key_label": spec.key, "cert_label": spec.certificate or spec.key}
         signer = PKCS11Signer(session, **labels)
@@ -103,7 +114,9 @@ def _pkcs11(source: KeySource, secret: Callable[[str], str]) -> Iterator[OpenKey
             certificate = signer.signing_cert
         except (p11.PKCS11Error, ValueError, KeyError) as exc:
             raise KeyProblem(
-                f"the {described} has no such key with its certificate ({exc}); nothing was signed"
+                _("the {key} has no such key with its certificate ({reason}); nothing was signed").format(
+                    key=described, reason=exc
+                )
             ) from exc
         if certificate.public_key.algorithm == "ec" and _needs_raw_ecdsa(session):
             # many cards and SoftHSM2 sign EC keys only with plain ECDSA: pyHanko then hashes itself

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import AnyHttpUrl, model_validator
 
 from agreement_gen.errors import InputError, Problem
+from agreement_gen.i18n import _
 from agreement_gen.load import read_yaml
 from agreement_gen.models import Model
 
@@ -36,7 +37,7 @@ class KeySource(Model):
     @model_validator(mode="after")
     def _one_source(self) -> KeySource:
         if (self.pkcs11 is None) == (self.pkcs12 is None):
-            raise ValueError("give exactly one key source: 'pkcs11' (token or HSM) or 'pkcs12' (a .p12/.pfx file)")
+            raise ValueError(_("give exactly one key source: 'pkcs11' (token or HSM) or 'pkcs12' (a .p12/.pfx file)"))
         return self
 
 
@@ -61,5 +62,5 @@ def load_settings(counties: Path) -> SigningSettings:
     doc, problems = read_yaml(path)
     settings = parse(doc, SigningSettings, problems) if doc is not None else None
     if problems or settings is None:
-        raise InputError(problems or [Problem(path, None, None, "is not a valid signing configuration")])
+        raise InputError(problems or [Problem(path, None, None, _("is not a valid signing configuration"))])
     return settings

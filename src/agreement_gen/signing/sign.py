@@ -24,6 +24,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from agreement_gen.config import Paths
 from agreement_gen.errors import AgreementGenError, InputError, Problem
 from agreement_gen.formatting import german_date
+from agreement_gen.i18n import _
 from agreement_gen.models import Status
 from agreement_gen.output import atomic_write, describe_os_error
 from agreement_gen.pdf.fields import MINISTRY_FIELD
@@ -96,7 +97,11 @@ def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> 
     built = paths.year_out(agreement.year) / f"{agreement.slug}.pdf"
     target = outbox_path(paths, agreement.year, agreement.slug)
     if not built.is_file():
-        raise Refusal(f"{agreement.slug} has no PDF for signature yet ({built} is missing): run `make build` first")
+        raise Refusal(
+            _("{slug} has no PDF for signature yet ({built} is missing): run `make build` first").format(
+                slug=agreement.slug, built=built
+            )
+        )
     sent = built.read_bytes()
     source, content = built, sent
     if target.is_file():
@@ -106,9 +111,15 @@ def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> 
     first = first_revision(content)
     trace = revision_trace(first)
     if trace is None or trace.district != agreement.slug or trace.year != agreement.year:
-        raise Refusal(f"{source} is not agreement-gen's document of {agreement.slug} {agreement.year}")
+        raise Refusal(
+            _("{source} is not agreement-gen's document of {slug} {year}").format(
+                source=source, slug=agreement.slug, year=agreement.year
+            )
+        )
     if trace.stage != Status.FOR_SIGNATURE:
-        raise Refusal(f"{source} is a '{trace.stage}' print, not the version for signature")
+        raise Refusal(
+            _("{source} is a '{stage}' print, not the version for signature").format(source=source, stage=trace.stage)
+        )
     job = Job(agreement, field_of(party, agreement.slug), source, content, target)
     try:
         job.notes += match_build(paths, plan, agreement, first, trace)
@@ -116,9 +127,13 @@ def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> 
         raise Refusal(f"{source} {exc}") from exc
     fields = _fields(content)
     if job.field not in fields:
-        raise Refusal(f"{source} has no signature field {job.field}")
+        raise Refusal(_("{source} has no signature field {field}").format(source=source, field=job.field))
     if fields[job.field] is not None:
-        raise Refusal(f"{source}: {job.field} is already signed (by {fields[job.field]}); nothing to sign")
+        raise Refusal(
+            _("{source}: {field} is already signed (by {signer}); nothing to sign").format(
+                source=source, field=job.field, signer=fields[job.field]
+            )
+        )
     return job
 
 
@@ -131,17 +146,36 @@ def prepare_jobs(paths: Paths, plan: YearPlan, party: str, only: Iterable[str] |
         for slug in only:
             agreement = by_slug.get(slug)
             if agreement is None:
-                problems.append(Problem(None, None, "--only", f"{plan.fiscal_year.year} has no district '{slug}'"))
+                problems.append(
+                    Problem(
+                        None,
+                        None,
+                        "--only",
+                        _("{year} has no district '{slug}'").format(year=plan.fiscal_year.year, slug=slug),
+                    )
+                )
             elif agreement.data.status is not Status.FOR_SIGNATURE:
                 problems.append(
-                    Problem(agreement.sources[-1], None, "status", f"is '{agreement.data.status}', not 'for_signature'")
+                    Problem(
+                        agreement.sources[-1],
+                        None,
+                        "status",
+                        _("is '{status}', not 'for_signature'").format(status=agreement.data.status),
+                    )
                 )
             else:
                 chosen.append(agreement)
     else:
         chosen = [a for a in plan.agreements if a.data.status is Status.FOR_SIGNATURE]
         if not chosen:
-            problems.append(Problem(None, None, None, f"no agreement of {plan.fiscal_year.year} is out for signature"))
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    None,
+                    _("no agreement of {year} is out for signature").format(year=plan.fiscal_year.year),
+                )
+            )
     jobs = []
     for agreement in chosen:
         try:
@@ -180,9 +214,12 @@ def signer_problem(key: OpenKey, party: str, agreement: Agreement, roots: list) 
     """
     name = _common_name(key.certificate)
     wanted, _title = expected_signer(party, agreement)
-    whose = "the year file's minister" if party == MINISTRY else f"{agreement.slug}'s signatory"
     if wanted is None or _normalised(name) != _normalised(wanted):
-        return f"the certificate of {key.described} is issued to '{name}', not to {whose} '{wanted}'"
+        if party == MINISTRY:
+            text = _("the certificate of {key} is issued to '{name}', not to the year file's minister '{wanted}'")
+        else:
+            text = _("the certificate of {key} is issued to '{name}', not to {slug}'s signatory '{wanted}'")
+        return text.format(key=key.described, name=name, wanted=wanted, slug=agreement.slug)
     return _chain_problem(key, roots)
 
 
@@ -193,7 +230,9 @@ def _chain_problem(key: OpenKey, roots: list) -> str | None:
     from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
     if not roots:
-        return f"no trusted root certificate in counties/trust/ or --trust to check {key.described} against"
+        return _("no trusted root certificate in counties/trust/ or --trust to check {key} against").format(
+            key=key.described
+        )
     intermediates = list(key.signer.cert_registry)  # type: ignore[attr-defined]
     context = ValidationContext(trust_roots=roots, other_certs=intermediates, allow_fetching=False)
     validator = CertificateValidator(key.certificate, validation_context=context)
@@ -269,24 +308,26 @@ def sign_document(
             if not want_validation or isinstance(exc, TimestampRequestError):
                 raise
             # no OCSP/CRL answer for the chain: the signature still stands, at a lower level
-            outcome.notes.append(f"validation data not embedded ({exc})")
+            outcome.notes.append(_("validation data not embedded ({reason})").format(reason=exc))
             signed = attempt(False)
     except TimestampRequestError as exc:
-        outcome.error = f"the time-stamping service {url} did not answer ({exc}); not signed"
+        outcome.error = _("the time-stamping service {url} did not answer ({reason}); not signed").format(
+            url=url, reason=exc
+        )
         return outcome
     except AppearanceError as exc:
-        outcome.error = f"{exc}; not signed"
+        outcome.error = _("{reason}; not signed").format(reason=exc)
         return outcome
     except (SigningError, ValueError, OSError) as exc:
-        outcome.error = f"signing failed ({exc}); not signed"
+        outcome.error = _("signing failed ({reason}); not signed").format(reason=exc)
         return outcome
     if first_revision(signed) != first_revision(job.content):
-        outcome.error = "signing would have changed the document's first revision; not written"
+        outcome.error = _("signing would have changed the document's first revision; not written")
         return outcome
     try:
         atomic_write(job.target, signed)
     except OSError as exc:
-        outcome.error = f"cannot write {job.target}: {describe_os_error(exc)}"
+        outcome.error = _("cannot write {file}: {reason}").format(file=job.target, reason=describe_os_error(exc))
         return outcome
     levels = {level.field: level for level in signature_levels(signed)}
     outcome.level = levels.get(job.field)
@@ -304,8 +345,17 @@ def key_source(settings: SigningSettings, party: str, pkcs12: Path | None, count
                     counties / SETTINGS_FILE,
                     None,
                     party,
-                    f"no key configured for the {party}'s signature: give '{party}: pkcs11: …' or "
-                    f"'{party}: pkcs12: FILE' there, or --pkcs12 FILE",
+                    (
+                        _(
+                            "no key configured for the ministry's signature: give 'ministry: pkcs11: …' or "
+                            "'ministry: pkcs12: FILE' there, or --pkcs12 FILE"
+                        )
+                        if party == MINISTRY
+                        else _(
+                            "no key configured for the district's signature: give 'district: pkcs11: …' or "
+                            "'district: pkcs12: FILE' there, or --pkcs12 FILE"
+                        )
+                    ),
                 )
             ]
         )
@@ -333,7 +383,7 @@ def sign_batch(
     with open_key(source, paths.counties, secret) as key:
         problems = [p for job in jobs if (p := signer_problem(key, party, job.agreement, roots))]
         if problems:
-            raise SignerRefused(f"{problems[0]}; nothing was signed")
+            raise SignerRefused(_("{reason}; nothing was signed").format(reason=problems[0]))
         for job in jobs:
             outcome = sign_document(job, party, key, settings, roots)
             report(outcome)
