@@ -260,7 +260,7 @@ def refused(paths: Paths, capsys, monkeypatch, secret: str, *args: str) -> tuple
 def test_a_stale_document_is_refused_before_the_pin_is_asked(project, capsys, monkeypatch):
     edit_yaml(project.counties / "2025/fulda.yaml", "budget: ", "budget: 1")  # a different amount than was built
     err, stdin = refused(project, capsys, monkeypatch, PIN)
-    assert "invalid input – 1 problem(s), nothing was written" in err
+    assert "invalid input – 1 problem, nothing was written" in err
     assert "fulda.pdf is an earlier version: 2025/fulda.yaml changed since it was built" in err
     assert stdin.tell() == 0  # refused before the key was opened
 
