@@ -91,7 +91,7 @@ def test_csv_by_ags_with_german_amounts(project, cli, year2026, tmp_path):
     before = snapshot(year2026)
     code, out, err = cli("import-budgets", str(ags_csv(tmp_path / "budgets.csv")), "--year", "2026")
     assert code == 0, err
-    assert "26 budget(s) written" in out
+    assert "26 districts written" in out
     assert "Landkreis Darmstadt-Dieburg" in out and "[Betrag offen]" in out and "1.300.000 Euro" in out
     for ags, (_, value) in AMOUNTS.items():
         path = year2026 / f"{slug_of(year2026, ags)}.yaml"
@@ -110,7 +110,7 @@ def test_csv_by_ags_with_german_amounts(project, cli, year2026, tmp_path):
     assert "budget missing" not in out
 
     code, out, _ = cli("import-budgets", str(tmp_path / "budgets.csv"), "--year", "2026")
-    assert code == 0 and "0 budget(s) written, 26 unchanged" in out
+    assert code == 0 and "0 districts written, 26 unchanged" in out
 
 
 def test_xlsx_by_name(project, cli, year2026, tmp_path):
@@ -135,7 +135,7 @@ def test_xlsx_by_name(project, cli, year2026, tmp_path):
 
     code, out, err = cli("import-budgets", str(tmp_path / "budgets.xlsx"), "--year", "2026")
     assert code == 0, err
-    assert "26 budget(s) written" in out
+    assert "26 districts written" in out
     assert read(year2026 / "darmstadt.yaml")["budget"] == 987650.5
     assert read(year2026 / "darmstadt-dieburg.yaml")["budget"] == 1300000
     assert read(year2026 / "stadt-kassel.yaml")["budget"] == 1390400
@@ -187,7 +187,7 @@ def test_duplicates_and_missing_districts_are_errors(project, cli, year2026, tmp
     write_csv(table, rows[:3], bom=False)
     code, out, err = cli("import-budgets", str(table), "--year", "2026", "--partial")
     assert code == 0, err
-    assert "2 budget(s) written" in out and "not in the table, left as they are" in out
+    assert "2 districts written" in out and "not in the table, left as they are" in out
     assert read(year2026 / "fulda.yaml")["budget"] == 931500.5
     assert read(year2026 / "giessen.yaml")["budget"] is None
 
@@ -215,7 +215,7 @@ def test_a_signed_budget_is_not_changed(project, cli, tmp_path):
     assert snapshot(project.counties) == before
     write_csv(tmp_path / "b.csv", ["AGS;Betrag", "06432;1.288.930"])
     code, out, _ = cli("import-budgets", str(tmp_path / "b.csv"), "--year", "2025", "--partial")
-    assert code == 0 and "0 budget(s) written, 1 unchanged" in out
+    assert code == 0 and "0 districts written, 1 unchanged" in out
 
 
 def test_a_missing_budget_key_is_added_after_source(project, cli, year2026, tmp_path):
@@ -234,7 +234,7 @@ def test_a_missing_budget_key_is_added_after_source(project, cli, year2026, tmp_
 def test_dry_run_writes_nothing(project, cli, year2026, tmp_path):
     before = snapshot(project.counties)
     code, out, _ = cli("import-budgets", str(ags_csv(tmp_path / "b.csv")), "--year", "2026", "--dry-run")
-    assert code == 0 and "26 budget(s) would change" in out
+    assert code == 0 and "26 districts would change" in out
     assert snapshot(project.counties) == before
 
 

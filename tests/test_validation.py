@@ -48,7 +48,7 @@ def problem_lines(err: str) -> list[str]:
             DD,
             "status: signed",
             "status: unterschrieben",
-            "darmstadt-dieburg.yaml:3, field 'status': Input should be 'draft', 'for_signature' or 'signed'",
+            "darmstadt-dieburg.yaml:3, field 'status': 'unterschrieben' is written 'signed' in the data",
         ),
         (
             DD,

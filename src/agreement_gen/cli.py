@@ -15,7 +15,7 @@ from rich.text import Text
 
 from agreement_gen import __version__
 from agreement_gen.errors import AgreementGenError, InputError
-from agreement_gen.i18n import LANGUAGES, _, language, language_from_argv, language_from_environment, ngettext
+from agreement_gen.i18n import LANGUAGES, N_, _, language, language_from_argv, language_from_environment, ngettext
 from agreement_gen.ui import console_err
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
@@ -28,17 +28,56 @@ COMMANDS = {
     "diff": "diff",
     "import-budgets": "import_budgets",
     "list": "listing",
+    "mark-real": "mark_real",
     "new-year": "new_year",
     "preview": "preview",
     "publish": "publish",
     "receive": "receive",
     "schema": "schema",
     "sign": "sign",
+    "signatory": "signatory",
     "status": "status",
     "variables": "variables",
     "verify": "verify",
 }
 
+# `agreement-gen --help` lists the verbs in the order of the fiscal year, each with one line;
+# then the tools for the template's editors. A verb not named here is listed after them.
+YEAR_ORDER = (
+    "new-year",
+    "import-budgets",
+    "mark-real",
+    "signatory",
+    "check",
+    "list",
+    "status",
+    "build",
+    "send",
+    "sign",
+    "verify",
+    "receive",
+    "withdraw",
+    "unreceive",
+    "publish",
+)
+EDITOR_TOOLS = ("preview", "diff", "variables", "schema")
+SUMMARIES = {
+    "new-year": N_("start the next fiscal year from the last one"),
+    "import-budgets": N_("take the budgets from the ministry's table (CSV/XLSX)"),
+    "mark-real": N_("mark districts' figures as real, with their source"),
+    "signatory": N_("set who signs for a district: name, title, place"),
+    "check": N_("check data and template, write nothing"),
+    "list": N_("the districts with status, budget and source"),
+    "status": N_("where each agreement stands in the signing round"),
+    "build": N_("build the agreements as DOCX and PDF"),
+    "verify": N_("check PDF files: PDF/A, accessibility, signatures"),
+    "receive": N_("take back signed agreements (digital or paper)"),
+    "publish": N_("the signed agreements as a bundle for the portal"),
+    "preview": N_("one agreement as text in the terminal"),
+    "diff": N_("what an edit changes in every agreement"),
+    "variables": N_("the template's variables and filters"),
+    "schema": N_("JSON Schemas of the data files (for the editor)"),
+}
 
 _ENGLISH = "_agreement_gen_english"  # where a command or option keeps its English help (the msgid)
 
@@ -59,6 +98,9 @@ def localize(command: click.Command) -> click.Command:
     module is imported, so they are translated here, each time a command is shown, from the
     English kept on the object: one process can show help in either language.
     """
+    command.options_metavar = _("[OPTIONS]")
+    if isinstance(command, click.Group):
+        command.subcommand_metavar = _("COMMAND [ARGS]...")
     if getattr(command, "_help_option", None) is not None:
         command._help_option = None  # click caches --help with its text in the language of the first use
     for item in (command, *command.params):
@@ -72,7 +114,31 @@ class LazyGroup(click.Group):
     """A click group that imports a verb's module when the verb is used (or help lists it)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        known = [verb for verb in (*YEAR_ORDER, *EDITOR_TOOLS) if verb in COMMANDS]
+        return known + sorted(set(COMMANDS) - set(known))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Two sections: the year's steps in their order, then the tools for the template's editors."""
+        rows = []
+        for verb in self.list_commands(ctx):
+            command = self.get_command(ctx, verb)
+            if command is not None and not command.hidden:
+                summary = _(SUMMARIES[verb]) if verb in SUMMARIES else command.get_short_help_str(60)
+                rows.append((verb, summary))
+        year = [row for row in rows if row[0] not in EDITOR_TOOLS]
+        tools = [row for row in rows if row[0] in EDITOR_TOOLS]
+        for title, section in ((_("The fiscal year, step by step"), year), (_("For the template's editors"), tools)):
+            if section:
+                with formatter.section(title):
+                    formatter.write_dl(section)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # with the verbs this lazy group knows: "did you mean …?"
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=list(COMMANDS), ctx=ctx) from None
 
     def get_command(self, ctx: click.Context | None, cmd_name: str) -> click.Command | None:
         module = COMMANDS.get(cmd_name)

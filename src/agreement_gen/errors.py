@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from agreement_gen.i18n import _
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -26,7 +28,7 @@ class Problem:
             where = str(self.file)
             if self.line is not None:
                 where += f":{self.line}"
-        parts = [p for p in (where, f"field '{self.field}'" if self.field else "") if p]
+        parts = [p for p in (where, _("field '{name}'").format(name=self.field) if self.field else "") if p]
         prefix = ", ".join(parts)
         return f"{prefix}: {self.message}" if prefix else self.message
 
@@ -66,3 +68,21 @@ class OutputError(AgreementGenError):
     def __init__(self, message: str, exit_code: int = 1):
         self.exit_code = exit_code
         super().__init__(message)
+
+
+def suggestions(word: str, choices: Iterable[str], limit: int = 3) -> list[str]:
+    """The choices a mistyped `word` most likely meant: those containing it, then the closest spellings."""
+    import difflib
+
+    choices = sorted(set(choices))
+    containing = [choice for choice in choices if word and word.lower() in choice.lower()]
+    close = difflib.get_close_matches(word.lower(), choices, n=limit, cutoff=0.75)
+    return list(dict.fromkeys(containing + close))[:limit]
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """' – did you mean 'giessen'?' (in the current language), or '' when nothing is close."""
+    found = suggestions(word, choices)
+    if not found:
+        return ""
+    return " – " + _("did you mean {names}?").format(names=_(" or ").join(f"'{name}'" for name in found))

@@ -11,6 +11,7 @@ let a few lines stand for an exponentially large structure ("billion laughs").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 
 from agreement_gen.errors import Problem
+from agreement_gen.i18n import _
 
 YEAR_FILE = "_year.yaml"
 DISTRICTS_DIR = "districts"
@@ -110,18 +112,58 @@ def _read_text(path: Path) -> str:
     return raw.decode("utf-8")
 
 
-def _syntax_problem(path: Path, exc: MarkedYAMLError) -> Problem:
+# `budget:931500` – a key glued to its value; YAML then reads the line as text and fails a line later.
+_NO_SPACE_AFTER_COLON = re.compile(r"^(\s*)([A-Za-z_][A-Za-z0-9_]*):(\S.*)$")
+# `title: Landrat: stellv.` – a second ': ' in a plain value.
+_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_]*):\s+(.*?)\s*(#.*)?$")
+
+
+def _glued_colon(lines: list[str], upto: int) -> tuple[int, str] | None:
+    """The last line at or before `upto` (0-based) whose key has no space after its colon, with the fix."""
+    for number in range(min(upto, len(lines) - 1), -1, -1):
+        match = _NO_SPACE_AFTER_COLON.match(re.sub(r"\s+#.*$", "", lines[number]))
+        if match and not match.group(3).startswith(("/", ":")):  # not a URL, not '::'
+            indent, key, value = match.groups()
+            return number, f"{indent}{key}: {value}".strip()
+    return None
+
+
+def _quoted_fix(line: str) -> str | None:
+    """`title: Landrat: stellv.` → `title: "Landrat: stellv."`, or None when the line is not key: value."""
+    match = _KEY_VALUE.match(line)
+    if not match or match.group(3).startswith(('"', "'")):
+        return None
+    prefix, key, value, _comment = match.groups()
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{prefix.strip()} {key}: "{escaped}"'.strip()
+
+
+def _syntax_problem(path: Path, exc: MarkedYAMLError, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
     column = f", column {mark.column + 1}" if mark else ""
     what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
     if isinstance(exc, AliasNotAllowedError):
         return Problem(path, line, None, f"column {mark.column + 1}: {exc.problem}" if mark else str(exc.problem))
+    lines = text.splitlines()
+    glued = _glued_colon(lines, mark.line) if mark and "'\\t'" not in what else None
+    if glued is not None:
+        number, fixed = glued
+        message = _("YAML syntax error: '{line}' needs a space after the colon: '{fixed}'")
+        shown = re.sub(r"\s+#.*$", "", lines[number]).strip()
+        return Problem(path, number + 1, None, message.format(line=shown, fixed=fixed))
+    if mark and "mapping values are not allowed" in what and mark.line < len(lines):
+        fixed = _quoted_fix(lines[mark.line])
+        if fixed is not None:
+            message = _(
+                "YAML syntax error: a ': ' inside a value makes YAML read a new field; put the value in quotes: {fixed}"
+            )
+            return Problem(path, line, None, message.format(fixed=fixed))
     if "'\\t'" in what:
-        what = "a tab character; YAML indents with spaces only, and needs a space (not a tab) after ':' and '-'"
+        what = _("a tab character; YAML indents with spaces only, and needs a space (not a tab) after ':' and '-'")
     elif "maximum depth" in what:
-        what = f"values nested more than {MAX_DEPTH} levels deep; a data file needs at most 3"
-    return Problem(path, line, None, f"YAML syntax error{column}: {what}")
+        what = _("values nested more than {depth} levels deep; a data file needs at most 3").format(depth=MAX_DEPTH)
+    return Problem(path, line, None, _("YAML syntax error{column}: {what}").format(column=column, what=what))
 
 
 def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
@@ -134,10 +176,15 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
         return None, [Problem(path, None, None, str(exc))]
     except OSError as exc:
         return None, [Problem(path, None, None, f"cannot read: {exc.strerror}")]
+    return parse_yaml(path, text)
+
+
+def parse_yaml(path: Path, text: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse the text of a data file as read_yaml does (commands validate an edit before writing it)."""
     try:
         data = _yaml().load(text)
     except MarkedYAMLError as exc:
-        return None, [_syntax_problem(path, exc)]
+        return None, [_syntax_problem(path, exc, text)]
     except YAMLError as exc:
         return None, [Problem(path, None, None, f"YAML error: {exc}")]
     except RecursionError:

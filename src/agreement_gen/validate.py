@@ -14,8 +14,9 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from agreement_gen.errors import InputError, Problem
+from agreement_gen.errors import InputError, Problem, did_you_mean
 from agreement_gen.grammar import GrammarError, decline
+from agreement_gen.i18n import _
 from agreement_gen.load import DataSet, YamlDocument
 from agreement_gen.models import EXAMPLE_SOURCE, SLUG_PATTERN, District, DistrictYear, FiscalYear, Status
 from agreement_gen.structure import Agreement, YearPlan
@@ -28,14 +29,43 @@ def _field_name(loc: tuple[str | int, ...]) -> str:
     return ".".join(parts)
 
 
+# What a clerk writes for a status, in German, and the value the data expects.
+_GERMAN_STATUS = {
+    "entwurf": Status.DRAFT,
+    "zur unterschrift": Status.FOR_SIGNATURE,
+    "unterschrift": Status.FOR_SIGNATURE,
+    "versandt": Status.FOR_SIGNATURE,
+    "verschickt": Status.FOR_SIGNATURE,
+    "unterschrieben": Status.SIGNED,
+    "unterzeichnet": Status.SIGNED,
+    "signiert": Status.SIGNED,
+}
+
+
 def _message(error: dict) -> str:
     msg = str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
     if error["type"] == "missing":
-        return "is required but missing"
+        return _("is required but missing")
     if error["type"] == "extra_forbidden":
-        return "is not a known field (typo?)"
+        return _("is not a known field (typo?)")
+    if error["type"] == "enum" and isinstance(given, str):
+        expected = error.get("ctx", {}).get("expected", "")
+        meant = _GERMAN_STATUS.get(" ".join(given.lower().split()))
+        if meant is not None:
+            return _("'{given}' is written '{value}' in the data (the values stay English: {expected})").format(
+                given=given, value=meant, expected=expected
+            )
+        return _("must be {expected}, not '{given}'").format(expected=expected, given=given)
+    if error["type"] == "string_type" and isinstance(given, dict) and len(given) == 1:
+        # `- Teilzeit: Pflege` in a list: YAML read the text as 'field: value'
+        key, value = next(iter(given.items()))
+        text = f"{key}: {value}"
+        return _(
+            "'{text}' contains ': ', so YAML read it as 'field: value'; put the whole text in quotes: \"{text}\""
+        ).format(text=text)
     if error["type"] in {"int_parsing", "int_type", "decimal_parsing", "decimal_type"}:
-        got = repr(error.get("input"))
+        got = repr(given)
         return f"{msg} (got {got if len(got) <= 60 else got[:57] + '...'})"  # a list can be long
     return msg
 
@@ -184,7 +214,8 @@ def validate(
     if wanted:
         unknown = sorted(wanted - set(dataset.district_years))
         for slug in unknown:
-            problems.append(Problem(None, None, "--only", f"no district '{slug}' in {year}"))
+            message = _("no district '{slug}' in {year}").format(slug=slug, year=year)
+            problems.append(Problem(None, None, "--only", message + did_you_mean(slug, dataset.district_years)))
 
     template = templates_dir / (fiscal_year.template if fiscal_year else "zielvereinbarung.docx")
     if fiscal_year is not None and not template.is_file():

@@ -18,7 +18,7 @@ from typing import Any
 
 from ruamel.yaml.error import YAMLError
 
-from agreement_gen import yamledit
+from agreement_gen import edits, yamledit
 from agreement_gen.budgets.amounts import parse_amount
 from agreement_gen.budgets.cells import blank, normalize
 from agreement_gen.budgets.matching import DistrictIndex
@@ -26,6 +26,7 @@ from agreement_gen.budgets.table import Row, Table, read_table
 from agreement_gen.config import Paths
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.formatting import euro
+from agreement_gen.i18n import _
 from agreement_gen.load import DISTRICTS_DIR, load_year
 from agreement_gen.models import District, Status
 from agreement_gen.validate import parse
@@ -46,10 +47,12 @@ class Change:
     new: Decimal
     file: Path
     status: str
+    old_source: str | None = None  # with --source: the source before, when it changes
+    new_source: str | None = None
 
     @property
     def changed(self) -> bool:
-        return self.old != self.new
+        return self.old != self.new or self.old_source != self.new_source
 
 
 @dataclass
@@ -71,12 +74,18 @@ def _old_budget(value: Any) -> Decimal | None:
         return None
 
 
-def _only_budget_changed(before: str, after: str) -> bool:
-    """True when every line but the top-level `budget:` line is byte-identical."""
+def _only_budget_changed(before: str, after: str, with_source: bool = False) -> bool:
+    """True when every line but the top-level `budget:` line (and with --source: `source:` and the
+    example data's header comment) is byte-identical."""
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    allowed = ("budget:", "source:") if with_source else ("budget:",)
+
+    def may_change(line: str) -> bool:
+        return line.startswith(allowed) or (with_source and line.rstrip("\n") == edits.EXAMPLE_COMMENT)
+
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal" and not all(line.startswith("budget:") for line in old[i1:i2] + new[j1:j2]):
+        if tag != "equal" and not all(may_change(line) for line in old[i1:i2] + new[j1:j2]):
             return False
     return True
 
@@ -139,9 +148,18 @@ def _total_problem(table: Table, amounts: Iterable[Decimal]) -> Problem | None:
 
 
 def import_budgets(
-    paths: Paths, year: int, table_path: Path, *, partial: bool = False, dry_run: bool = False
+    paths: Paths,
+    year: int,
+    table_path: Path,
+    *,
+    partial: bool = False,
+    dry_run: bool = False,
+    source: str | None = None,
 ) -> ImportReport:
-    """Check the whole table against the year's districts, then write every budget, or nothing at all."""
+    """Check the whole table against the year's districts, then write every budget, or nothing at all.
+
+    With `source`, each district in the table is also marked as real data from that source.
+    """
     year = paths.resolve_year(year)
     dataset = load_year(paths.counties, year)
     problems = [p for p in dataset.problems if p.file is not None and p.file.parent.name == DISTRICTS_DIR]
@@ -191,26 +209,48 @@ def import_budgets(
             problems.append(Problem(path, None, None, f"cannot be read for editing: {exc}"))
             continue
         status = str(data.get("status", ""))
+        old_source = str(data.get("source", ""))
+        sources = (old_source, source) if source is not None and source != old_source else (None, None)
         change = Change(
-            slug, district.designation, district.ags, row.number, _old_budget(data.get("budget")), amount, path, status
+            slug,
+            district.designation,
+            district.ags,
+            row.number,
+            _old_budget(data.get("budget")),
+            amount,
+            path,
+            status,
+            *sources,
         )
         report.changes.append(change)
         if not change.changed:
             continue
-        if status == Status.SIGNED:
-            old = euro(change.old) if change.old is not None else "none"
-            message = f"{slug} is signed: its budget ({old}) cannot change to {euro(amount)} (row {row.number})"
+        if status == Status.SIGNED and change.old != change.new:
+            old = euro(change.old) if change.old is not None else _("none")
+            message = _("{slug} is signed: its budget ({old}) cannot change to {new} (row {row})").format(
+                slug=slug, old=old, new=euro(amount), row=row.number
+            )
             problems.append(
                 Problem(path, data.lc.key("budget")[0] + 1 if "budget" in data else None, "budget", message)
             )
             continue
+        if status == Status.SIGNED:
+            message = _("{slug} is signed: its source cannot change (row {row})").format(slug=slug, row=row.number)
+            problems.append(
+                Problem(path, data.lc.key("source")[0] + 1 if "source" in data else None, "source", message)
+            )
+            continue
         if status == Status.FOR_SIGNATURE:
-            report.warnings.append(f"{slug} is out for signature: rebuild and resend its document")
+            report.warnings.append(_("{slug} is out for signature: rebuild and resend its document").format(slug=slug))
         yamledit.set_after(data, yamledit.BUDGET, amount, after="source", comment=yamledit.BUDGET_COMMENT)
         if _OPEN_COMMENT.fullmatch(yamledit.eol_comment(data, yamledit.BUDGET) or ""):
             yamledit.set_eol_comment(data, yamledit.BUDGET, yamledit.BUDGET_COMMENT)
+        if change.new_source is not None:
+            edits.set_value(slug, path, data, "source", change.new_source)
         after = yamledit.dump(data)
-        if not _only_budget_changed(before, after):
+        if change.new_source is not None:
+            after = edits.drop_example_comment(slug, after)
+        if not _only_budget_changed(before, after, with_source=source is not None):
             message = "the budget cannot be written without reformatting other lines; please enter it by hand"
             problems.append(Problem(path, None, "budget", message))
             continue

@@ -10,8 +10,9 @@ from rich.text import Text
 from agreement_gen.build import build
 from agreement_gen.builders import FORMATS
 from agreement_gen.commands.options import make_paths, paths_options, split_only
+from agreement_gen.i18n import _
 from agreement_gen.models import Status
-from agreement_gen.ui import console
+from agreement_gen.ui import console, status_label
 
 
 @click.command("build")
@@ -44,7 +45,8 @@ def command(
     wanted = split_only(formats) or []
     unknown = sorted(set(wanted) - set(FORMATS))
     if unknown or "docx" not in wanted:
-        raise click.BadParameter(f"choose from {', '.join(FORMATS)} (docx always)", param_hint="--formats")
+        message = _("choose from {formats} (docx always)").format(formats=", ".join(FORMATS))
+        raise click.BadParameter(message, param_hint="--formats")
     report = build(
         make_paths(counties, templates, out),
         year,
@@ -55,12 +57,16 @@ def command(
     )
     for item in report.built:
         files = ", ".join(sorted(p.name for p in item.staged.values()))
-        console.print(f"  [green]✓[/] {item.agreement.slug:<22} {item.agreement.status:<14} {files}")
+        console.print(f"  [green]✓[/] {item.agreement.slug:<22} {status_label(item.agreement.status):<16} {files}")
     for item in report.failed:
         console.print(Text.assemble(("  ✗ ", "red"), (item.agreement.slug, "red"), f": {item.error}"))
-    parts = [f"{len(report.built)} built", f"{len(report.up_to_date)} up to date", f"{len(report.failed)} failed"]
+    built, current, failed = len(report.built), len(report.up_to_date), len(report.failed)
     if not report.built and not report.failed:
-        parts = [f"{len(report.up_to_date)} up to date, nothing to do"]
-    console.print(f"{report.year}: {', '.join(parts)} → {report.out_dir}/")
+        summary = _("{current} up to date, nothing to do").format(current=current)
+    else:
+        summary = _("{built} built, {current} up to date, {failed} failed").format(
+            built=built, current=current, failed=failed
+        )
+    console.print(f"{report.year}: {summary} → {report.out_dir}/")
     if report.failed:
         raise click.exceptions.Exit(1)

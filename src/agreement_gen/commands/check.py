@@ -11,9 +11,10 @@ from agreement_gen.build import plan_year
 from agreement_gen.commands.options import make_paths, paths_options, split_only
 from agreement_gen.commands.template_check import report_template
 from agreement_gen.errors import RenderError
+from agreement_gen.i18n import _
 from agreement_gen.readiness import Readiness, readiness
 from agreement_gen.render import TemplateRenderer
-from agreement_gen.ui import console
+from agreement_gen.ui import console, status_label
 
 
 @click.command("check")
@@ -33,10 +34,12 @@ def command(year: int | None, counties: Path, templates: Path, out: Path, only: 
             errors.append(str(exc))
     for error in errors:
         console.print(Text.assemble(("  ✗ ", "red"), error))
+    year, count = plan.fiscal_year.year, len(plan.agreements)
     if errors:
-        console.print(f"{plan.fiscal_year.year}: {len(errors)} of {len(plan.agreements)} documents do not render")
+        message = _("{year}: {failed} of {count} documents do not render")
+        console.print(message.format(year=year, failed=len(errors), count=count))
         raise click.exceptions.Exit(2)
-    console.print(f"{plan.fiscal_year.year}: {len(plan.agreements)} districts valid, template renders for all")
+    console.print(_("{year}: {count} districts valid, template renders for all").format(year=year, count=count))
     print_readiness(plan.fiscal_year.year, [readiness(agreement) for agreement in plan.agreements])
 
 
@@ -45,7 +48,8 @@ def print_readiness(year: int, items: list[Readiness]) -> None:
     todo = [item for item in items if item.missing]
     if not todo:
         return
-    console.print(f"\n{year}: still missing for the next stage ({len(todo)} of {len(items)} districts):")
+    message = _("{year}: still missing for the next stage ({todo} of {count} districts):")
+    console.print("\n" + message.format(year=year, todo=len(todo), count=len(items)))
     for item in todo:
-        step = f"{item.stage} → {item.next_stage}: "
+        step = f"{status_label(item.stage)} → {status_label(item.next_stage)}: "
         console.print(Text.assemble(("  ○ ", "yellow"), (f"{item.slug:<22}", "bold"), step, ", ".join(item.missing)))

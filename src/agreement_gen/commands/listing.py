@@ -1,17 +1,20 @@
-"""`agreement-gen list`: the districts of a fiscal year with status, budget and source."""
+"""`agreement-gen list`: the districts of a fiscal year with status, budget and source (fits 80 columns)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from agreement_gen.build import plan_year
 from agreement_gen.commands.options import make_paths, paths_options
 from agreement_gen.context import OPEN_BUDGET
 from agreement_gen.formatting import euro
-from agreement_gen.ui import console
+from agreement_gen.i18n import _, ngettext
+from agreement_gen.ui import console, status_label
 
 
 @click.command("list")
@@ -19,21 +22,24 @@ from agreement_gen.ui import console
 def command(year: int | None, counties: Path, templates: Path, out: Path) -> None:
     """Show the districts of a fiscal year."""
     plan = plan_year(make_paths(counties, templates, out), year)
-    table = Table(title=f"Zielvereinbarungen AQB {plan.fiscal_year.year}")
-    for column in ("Slug", "AGS", "District", "Status", "Budget", "Source"):
-        table.add_column(column, justify="right" if column == "Budget" else "left", no_wrap=column != "Source")
+    # The slug (what commands take) stands under the name, so the table fits an 80-column terminal.
+    table = Table(title=f"Zielvereinbarungen AQB {plan.fiscal_year.year}", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column(_("District") + "\n" + _("(slug)"), ratio=3, overflow="fold")
+    table.add_column(_("Status"), no_wrap=True)
+    table.add_column(_("Budget"), justify="right", no_wrap=True)
+    table.add_column(_("Source"), ratio=2, overflow="fold")
     total = 0
     for agreement in plan.agreements:
         data = agreement.data
         total += data.budget or 0  # a draft's budget may still be open
+        source = _("example data") if data.is_example else data.source
         table.add_row(
-            agreement.slug,
-            agreement.district.ags,
-            agreement.district.designation,
-            str(agreement.status),
+            Text.assemble(agreement.district.designation, "\n", (agreement.slug, "dim")),
+            status_label(agreement.status),
             euro(data.budget) if data.budget is not None else OPEN_BUDGET,
-            data.source,
+            source,
         )
     table.add_section()
-    table.add_row("", "", f"{len(plan.agreements)} districts", "", euro(total), "")
+    count = len(plan.agreements)
+    table.add_row(ngettext("{count} district", "{count} districts", count).format(count=count), "", euro(total), "")
     console.print(table)

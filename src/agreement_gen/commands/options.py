@@ -1,7 +1,9 @@
-"""Options shared by several commands, declared once."""
+"""Options shared by several commands, declared once; dates as a clerk types them."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import click
 
 from agreement_gen.config import Paths
+from agreement_gen.i18n import _
 
 counties_option = click.option(
     "--counties",
@@ -58,3 +61,51 @@ def split_only(value: str | None) -> list[str] | None:
     if not value:
         return None
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+_GERMAN_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_date(text: str) -> dt.date:
+    """'20.11.2026', '1.8.2025' or '2026-11-20' → a date; ValueError with a sentence saying how to write it."""
+    text = text.strip()
+    german, iso = _GERMAN_DATE.fullmatch(text), _ISO_DATE.fullmatch(text)
+    if german:
+        day, month, year = (int(part) for part in german.groups())
+    elif iso:
+        year, month, day = (int(part) for part in iso.groups())
+    else:
+        raise ValueError(_("'{text}' is not a date; write it as 20.11.2026 (or 2026-11-20)").format(text=text))
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(_("'{text}' is not a day of the calendar").format(text=text)) from None
+
+
+def parse_dates(text: str, count: int) -> list[dt.date]:
+    """'20.11.2026,25.11.2026' → exactly `count` dates (ValueError naming the wrong one)."""
+    parts = [part for part in text.split(",") if part.strip()]
+    if len(parts) != count:
+        raise ValueError(_("give {count} dates separated by a comma, e.g. 20.11.2026,25.11.2026").format(count=count))
+    return [parse_date(part) for part in parts]
+
+
+class DateType(click.ParamType):
+    """A click option's value as a date: German (20.11.2026, 1.8.2025) or ISO (2026-11-20)."""
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return _("DD.MM.YYYY")
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+DATE = DateType()

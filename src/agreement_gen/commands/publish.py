@@ -8,6 +8,7 @@ import click
 
 from agreement_gen.commands.options import make_paths, paths_options, trust_option
 from agreement_gen.formatting import euro
+from agreement_gen.i18n import _, ngettext
 from agreement_gen.publish import publish
 from agreement_gen.ui import console
 
@@ -27,12 +28,16 @@ def command(year: int | None, counties: Path, templates: Path, out: Path, trust:
         console.print(f"  [green]✓[/] {item.agreement.district.designation:<32} {budget:>18}  {item.file_name}")
     if report.not_published:
         reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(report.not_published.items()))
-        console.print(f"  not published: {reasons}")
+        console.print("  " + _("not published: {reasons}").format(reasons=reasons))
     for note in report.notes:
-        console.print(f"  [yellow]note:[/] {note}")
+        console.print(f"  [yellow]{_('note:')}[/] {note}")
     others = ", ".join(name for name in report.files if not name.endswith(".pdf"))
     count = len(report.published)
+    line = ngettext(
+        "{year}: {count} agreement published ({total}) → {folder}/ (with {others})",
+        "{year}: {count} agreements published ({total}) → {folder}/ (with {others})",
+        count,
+    )
     console.print(
-        f"{report.year}: {count} agreement{'s' if count != 1 else ''} published ({euro(report.total)})"
-        f" → {report.folder}/ (with {others})"
+        line.format(year=report.year, count=count, total=euro(report.total), folder=report.folder, others=others)
     )
