@@ -9,7 +9,7 @@ YEAR   ?=
 YEAR_ARG := $(if $(YEAR),--year $(YEAR),)
 
 .DEFAULT_GOAL := build
-.PHONY: build publish bench test check lint format clean system-deps
+.PHONY: help build publish bench test check lint format clean system-deps
 
 $(BIN)/python:
 	@PYTHON=$(PYTHON) scripts/ensure-system-deps.sh
@@ -20,52 +20,58 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
+# Each target's `## ` text is what `make help` shows.
+help: ## diese Liste
+	@echo "make ZIEL – die Ziele (YEAR=JAHR wählt das Haushaltsjahr, sonst das neueste):"
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:[^#]*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "Die Befehle für jeden Schritt des Jahres: .venv/bin/agreement-gen --help; das Handbuch: docs/handbuch.md"
+
 system-deps:
 	@PYTHON=$(PYTHON) scripts/ensure-system-deps.sh
 
-build: $(STAMP) system-deps ## build every district's agreement of the newest (or YEAR=) fiscal year
+build: $(STAMP) system-deps ## alle Zielvereinbarungen des neuesten (oder YEAR=) Haushaltsjahres erzeugen
 	$(BIN)/agreement-gen build $(YEAR_ARG)
 
 publish: $(STAMP) ## the publication bundle of the signed agreements (after `make build`): build/YEAR/publish/
 	$(BIN)/agreement-gen publish $(YEAR_ARG)
 
-test: $(STAMP) system-deps ## run the test suite (includes the LibreOffice and browser tests, marked slow)
+test: $(STAMP) system-deps ## die Tests laufen lassen (mit den LibreOffice- und Browser-Tests, markiert slow)
 	@WITH_BROWSER=1 scripts/ensure-system-deps.sh
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP) system-deps ## benchmark (naive, LibreOffice floor, our build, at scale); writes bench/results.json
+bench: $(STAMP) system-deps ## Zeitmessung (naiv, LibreOffice allein, unser Build, im Großen); schreibt bench/results.json
 	$(BIN)/python bench/run.py
 
-check: $(STAMP) ## validate data and template without writing
+check: $(STAMP) ## Daten und Vorlage prüfen, ohne etwas zu schreiben
 	$(BIN)/agreement-gen check $(YEAR_ARG)
 
 # For the editors of the template (docs/redaktion.md).
 .PHONY: git-setup schema docs
 
-git-setup: $(STAMP) ## once per clone: `git diff` and `git log -p` show the text of the template (see .gitattributes)
+git-setup: $(STAMP) ## einmal je Klon: `git diff` und `git log -p` zeigen den Text der Vorlage (siehe .gitattributes)
 	git config diff.docx.textconv "'$(CURDIR)/$(BIN)/python' -m agreement_gen.textconv"
 	git config diff.docx.cachetextconv true
 	@echo "git diff now shows .docx files as text"
 
-schema: $(STAMP) ## schema/*.schema.json from the data models, and the schema line of every data file
+schema: $(STAMP) ## schema/*.schema.json aus den Datenmodellen und die Schema-Zeile jeder Datendatei
 	$(BIN)/agreement-gen schema
 
-docs: $(STAMP) ## the table of template variables and filters in docs/redaktion.md
+docs: $(STAMP) ## die Tabelle der Variablen und Filter der Vorlage in docs/redaktion.md
 	$(BIN)/agreement-gen variables --update docs/redaktion.md
 
 # For everyone who adds a user-facing text (see src/agreement_gen/i18n.py).
 .PHONY: translations
 
-translations: $(STAMP) ## new texts into their area's catalog (locale/de/LC_MESSAGES/AREA.po), then compile them
+translations: $(STAMP) ## neue Texte in den Katalog ihres Bereichs (locale/de/LC_MESSAGES/BEREICH.po), dann kompilieren
 	$(BIN)/python -m agreement_gen.catalogs
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff: Code prüfen
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-format: $(STAMP)
+format: $(STAMP) ## ruff: Code formatieren
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
-clean:
+clean: ## build/ und die Caches löschen (counties/ bleibt)
 	rm -rf build .pytest_cache .ruff_cache

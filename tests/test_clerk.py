@@ -353,3 +353,13 @@ def test_import_budgets_with_source_marks_the_figures_real(project, capsys, year
             assert read(path)["source"] == "Zuweisungserlass vom 14.01.2026", path
             assert "Beispieldaten" not in path.read_text(encoding="utf-8")
     assert read(year2026 / "fulda.yaml")["budget"] == 931500.5
+
+
+def test_make_help_lists_the_targets():
+    result = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[1]: line for line in result.stdout.splitlines() if line.startswith("  make ")}
+    for target in ("build", "publish", "check", "test", "clean", "translations"):
+        assert target in lines, target
+    assert "Zielvereinbarungen" in lines["build"]
+    assert "docs/handbuch.md" in result.stdout

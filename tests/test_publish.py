@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -253,7 +254,7 @@ def test_bundle_has_the_signed_agreements_only_byte_identical(built, capsys):
     year_out = built.out / "2025"
     bundle = year_out / "publish"
     assert sorted(p.name for p in bundle.iterdir()) == sorted(
-        [DD_FILE, HT_FILE, "SHA256SUMS", "index.html", "uebersicht.csv", "uebersicht.xlsx"]
+        [DD_FILE, HT_FILE, "SHA256SUMS.txt", "index.html", "uebersicht.csv", "uebersicht.xlsx"]
     )
     assert not any("fulda" in p.name.lower() for p in bundle.iterdir())
     manifest = json.loads((year_out / "manifest.json").read_text(encoding="utf-8"))
@@ -269,10 +270,12 @@ def test_bundle_has_the_signed_agreements_only_byte_identical(built, capsys):
 def test_sha256sums_verifies_with_coreutils(built, capsys):
     assert invoke(built, capsys, "publish")[0] == 0
     bundle = built.out / "2025" / "publish"
-    result = subprocess.run(["sha256sum", "-c", "--strict", "SHA256SUMS"], cwd=bundle, capture_output=True, text=True)
+    result = subprocess.run(
+        ["sha256sum", "-c", "--strict", "SHA256SUMS.txt"], cwd=bundle, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     checked = sorted(line.split(":")[0] for line in result.stdout.splitlines())
-    assert checked == sorted(p.name for p in bundle.iterdir() if p.name != "SHA256SUMS")
+    assert checked == sorted(p.name for p in bundle.iterdir() if p.name != "SHA256SUMS.txt")
 
 
 @pytest.mark.slow
@@ -335,8 +338,23 @@ def test_index_html_is_accessible_and_self_contained(built, capsys):
     check_page(page, bundle)
     check_rows(page.rows)
     assert "2.162.380,50 Euro" in page.text["td"]  # the year's total of the published agreements
-    assert "Stand: 1. September 2025" in text  # the last signature, not the wall clock
+    assert "Stand: 01.09.2025" in text  # the last signature, not the wall clock
     assert "Fulda" not in text and "MUSTER" not in text and "example" not in text
+
+
+@pytest.mark.slow
+def test_index_html_speaks_to_citizens(built, capsys):
+    """No internal version or hash, no shell command; the checksums explained in words, one date style."""
+    assert invoke(built, capsys, "publish")[0] == 0
+    bundle = built.out / "2025" / "publish"
+    text = (bundle / "index.html").read_text(encoding="utf-8")
+    assert "agreement-gen" not in text and "0.1.0" not in text and "sha256sum" not in text
+    assert not re.search(r"\b[0-9a-f]{12,}\b", text)  # no generator hash, no checksum on the page itself
+    assert '<a href="SHA256SUMS.txt">' in text
+    assert "ob eine heruntergeladene Datei unverändert ist" in text
+    months = "Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember"
+    assert not re.search(rf"\d{{1,2}}\. ({months})", text)  # one style: 01.09.2025 everywhere
+    assert "<td>01.09.2025</td>" in text or "<td>11.08.2025</td>" in text
 
 
 @pytest.mark.slow

@@ -237,7 +237,7 @@ def test_receive_then_build_and_publish_ships_exactly_what_was_signed(rnd, capsy
     assert code == 0, err
     bundle = rnd.paths.out / "2025/publish"
     assert (bundle / PORTAL_FILE).read_bytes() == rnd.signed.read_bytes()
-    assert f"{digest}  {PORTAL_FILE}\n" in (bundle / "SHA256SUMS").read_text(encoding="ascii")
+    assert f"{digest}  {PORTAL_FILE}\n" in (bundle / "SHA256SUMS.txt").read_text(encoding="ascii")
     index = (bundle / "index.html").read_text(encoding="utf-8")
     row = index[index.index('href="Zielvereinbarung-AQB-2025-Landkreis-Kassel.pdf"') :].split("</tr>")[0]
     assert "digital signiert" in row and "11.08.2025" in index

@@ -28,7 +28,9 @@ from agreement_gen.reproducible import build_timestamp, normalize_zip
 from agreement_gen.structure import Agreement
 
 TEMPLATES = Path(__file__).parent / "publish_templates"
-INDEX, CSV_NAME, XLSX_NAME, SUMS = "index.html", "uebersicht.csv", "uebersicht.xlsx", "SHA256SUMS"
+# The checksums as a .txt, so a browser shows them instead of offering an unknown file for download.
+INDEX, CSV_NAME, XLSX_NAME, SUMS = "index.html", "uebersicht.csv", "uebersicht.xlsx", "SHA256SUMS.txt"
+PAGE_DATE = "dd.MM.yyyy"  # the one date style of the page: signing dates and "Stand"
 PUBLISHED_STATUS = "unterzeichnet"  # the Status column: everything in the bundle is signed
 PROJECT_SEPARATOR = " | "
 
@@ -226,10 +228,13 @@ def index_html(
     published: Sequence[Published],
     *,
     districts_in_year: int,
-    generator: str,
     downloads: Sequence[tuple[str, str, str]],
 ) -> bytes:
-    """index.html: the static, accessible German page of the bundle (no script, no network)."""
+    """index.html: the static, accessible German page of the bundle (no script, no network).
+
+    Written for citizens: no version or hash of the generator, no shell command; what the
+    checksums are for is said in words (the manifest and the PDFs' XMP keep the technical trace).
+    """
     total = sum((p.agreement.data.budget or Decimal(0) for p in published), Decimal(0))
     rows = []
     for item in published:
@@ -240,7 +245,7 @@ def index_html(
                 "designation": a.district.designation,
                 "ags": a.district.ags,
                 "budget": euro(a.data.budget or Decimal(0)),
-                "signed_on": german_date(day, "dd.MM.yyyy") if day else "",
+                "signed_on": german_date(day, PAGE_DATE) if day else "",
                 "href": quote(item.file_name),
                 "details": _details(item),
             }
@@ -255,13 +260,12 @@ def index_html(
         "state_total": euro(fiscal_year.total_budget) if fiscal_year.total_budget is not None else None,
         "chart": _chart(published),
         "downloads": [{"href": quote(name), "label": label, "note": note} for name, label, note in downloads],
-        "stand": german_date(bundle_date(published), "d. MMMM yyyy"),
-        "generator": generator,
+        "stand": german_date(bundle_date(published), PAGE_DATE),
     }
     return _environment().get_template("index.html.j2").render(context).encode("utf-8")
 
 
 def sha256sums(files: dict[str, bytes]) -> bytes:
-    """GNU coreutils format ('HASH  NAME'), sorted, so `sha256sum -c SHA256SUMS` checks the folder."""
+    """GNU coreutils format ('HASH  NAME'), sorted, so `sha256sum -c SHA256SUMS.txt` checks the folder."""
     lines = [f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())]
     return "".join(lines).encode("ascii")

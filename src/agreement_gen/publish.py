@@ -8,7 +8,7 @@ that describes them, checks the whole year first, and then writes OUT/YEAR/publi
   visitor understands, byte for byte the file the manifest hashed; or, for one signed
   digitally, the signed copy `receive` kept (counties/YEAR/signed/SLUG.pdf), unchanged and
   validated again (receive.check_kept_copy);
-- `uebersicht.csv` (and `uebersicht.xlsx` when openpyxl is there), `index.html`, `SHA256SUMS`.
+- `uebersicht.csv` (and `uebersicht.xlsx` when openpyxl is there), `index.html`, `SHA256SUMS.txt`.
 
 Any failed check raises InputError with every reason (exit 2) before anything is written.
 The bundle is assembled in a hidden sibling folder and swapped in by renames, so the earlier
@@ -255,9 +255,16 @@ def _swap_in(staging: Path, final: Path) -> None:
         shutil.rmtree(backup, ignore_errors=True)
 
 
+# What the checksums are for, in words a citizen follows (no shell command on a public page).
+SUMS_NOTE = (
+    "damit lässt sich prüfen, ob eine heruntergeladene Datei unverändert ist: "
+    "ihre SHA-256-Prüfsumme muss mit der hier genannten übereinstimmen"
+)
+
+
 def publish(paths: Paths, year: int | None = None, trust: Sequence[Path] = ()) -> PublishReport:
     """Check the year, then write OUT/YEAR/publish/ in one swap. Never builds."""
-    plan, manifest, report = collect(paths, year, trust)
+    plan, _manifest, report = collect(paths, year, trust)
     files: dict[str, bytes] = {item.file_name: item.content for item in report.published}
     files[CSV_NAME] = overview_csv(plan.fiscal_year, report.published)
     downloads = [(CSV_NAME, "Übersicht als CSV-Tabelle", "Semikolon-getrennt, UTF-8")]
@@ -267,13 +274,9 @@ def publish(paths: Paths, year: int | None = None, trust: Sequence[Path] = ()) -
     else:
         files[XLSX_NAME] = xlsx
         downloads.append((XLSX_NAME, "Übersicht als Excel-Tabelle", ""))
-    downloads.append((SUMS, "Prüfsummen (SHA-256) aller Dateien", "prüfbar mit „sha256sum -c SHA256SUMS“"))
+    downloads.append((SUMS, "Prüfsummen (SHA-256) aller Dateien", SUMS_NOTE))
     files[INDEX] = index_html(
-        plan.fiscal_year,
-        report.published,
-        districts_in_year=len(plan.agreements),
-        generator=manifest.generator,
-        downloads=downloads,
+        plan.fiscal_year, report.published, districts_in_year=len(plan.agreements), downloads=downloads
     )
     files[SUMS] = sha256sums(files)
 
