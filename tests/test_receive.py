@@ -463,7 +463,7 @@ def test_paper_route_publishes_the_signed_stage_build(rnd, capsys, tmp_path):
     with pikepdf.new() as doc:
         doc.add_blank_page()
         doc.save(scan)
-    args = ["--paper", SLUG, "--year", "2025", "--signed-on", "2025-08-02,2025-08-11", "--scan", str(scan)]
+    args = ["--paper", SLUG, "--year", "2025", "--signed-on", "2.8.2025,11.08.2025", "--scan", str(scan)]
     code, out, err = invoke(rnd.paths, capsys, "receive", *args)
     assert code == 0, err
     assert f"{SLUG} 2025: signed on paper by the ministry on 2.8.2025 and the district on 11.8.2025" in out
@@ -505,7 +505,7 @@ def test_paper_route_refuses_a_draft_and_a_date_in_the_future(project, capsys):
 def test_paper_route_needs_two_dates_and_no_file(project, capsys, tmp_path):
     paths = Paths(project.counties, project.templates, project.out)
     code, _, err = invoke(paths, capsys, "receive", "--paper", SLUG, "--signed-on", "2025-08-02")
-    assert code == 2 and "give two dates" in err
+    assert code == 2 and "give 2 dates separated by a comma" in err
     code, _, err = invoke(paths, capsys, "receive", "--paper", SLUG)
     assert code == 2 and "needs --signed-on" in err
     code, _, err = invoke(paths, capsys, "receive")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from agreement_gen.commands.options import make_paths, paths_options, trust_option
+from agreement_gen.commands.options import make_paths, parse_dates, paths_options, trust_option
 from agreement_gen.formatting import german_date
 from agreement_gen.ui import console
 
@@ -20,17 +20,14 @@ DATE_PATTERN = "d.M.yyyy"
 
 
 def _signing_days(value: str | None) -> tuple[dt.date, dt.date] | None:
-    """'2025-08-02,2025-08-11' → the ministry's and the district's signing dates."""
+    """'2.8.2025,11.08.2025' (or ISO) → the ministry's and the district's signing dates."""
     if value is None:
         return None
-    parts = [part.strip() for part in value.split(",")]
     try:
-        days = [dt.date.fromisoformat(part) for part in parts]
+        ministry, district = parse_dates(value, 2)
     except ValueError as exc:
-        raise click.BadParameter(f"ISO dates, e.g. 2025-08-02,2025-08-11 ({exc})", param_hint="--signed-on") from exc
-    if len(days) != 2:
-        raise click.BadParameter("give two dates: the ministry's, then the district's", param_hint="--signed-on")
-    return days[0], days[1]
+        raise click.BadParameter(f"{exc} (the ministry's date, then the district's)", param_hint="--signed-on") from exc
+    return ministry, district
 
 
 ROUTE_WORDS = {"digital": "digitally", "paper": "on paper"}
