@@ -88,7 +88,9 @@ class _Composer(Composer):
             raise AliasNotAllowedError(
                 None,
                 None,
-                f"the YAML alias '*{event.anchor}' is not allowed in data files; write the value out in full",
+                _("the YAML alias '*{anchor}' is not allowed in data files; write the value out in full").format(
+                    anchor=event.anchor
+                ),
                 event.start_mark,
             )
         return super().compose_node(parent, index)
@@ -108,7 +110,8 @@ def _read_text(path: Path) -> str:
     with path.open("rb") as handle:
         raw = handle.read(MAX_FILE_SIZE + 1)
     if len(raw) > MAX_FILE_SIZE:
-        raise ValueError(f"is larger than {MAX_FILE_SIZE // 1_000_000} MB; a data file is a few lines of YAML")
+        message = _("is larger than {size} MB; a data file is a few lines of YAML")
+        raise ValueError(message.format(size=MAX_FILE_SIZE // 1_000_000))
     return raw.decode("utf-8")
 
 
@@ -141,10 +144,11 @@ def _quoted_fix(line: str) -> str | None:
 def _syntax_problem(path: Path, exc: MarkedYAMLError, text: str = "") -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark else None
-    column = f", column {mark.column + 1}" if mark else ""
+    column = _(", column {column}").format(column=mark.column + 1) if mark else ""
     what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
     if isinstance(exc, AliasNotAllowedError):
-        return Problem(path, line, None, f"column {mark.column + 1}: {exc.problem}" if mark else str(exc.problem))
+        where = _("column {column}").format(column=mark.column + 1) + ": " if mark else ""
+        return Problem(path, line, None, f"{where}{exc.problem}")
     lines = text.splitlines()
     glued = _glued_colon(lines, mark.line) if mark and "'\\t'" not in what else None
     if glued is not None:
@@ -171,11 +175,12 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Problem]]:
     try:
         text = _read_text(path)
     except UnicodeDecodeError as exc:
-        return None, [Problem(path, None, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        message = _("not UTF-8 text ({reason} at byte {byte})").format(reason=exc.reason, byte=exc.start)
+        return None, [Problem(path, None, None, message)]
     except ValueError as exc:
         return None, [Problem(path, None, None, str(exc))]
     except OSError as exc:
-        return None, [Problem(path, None, None, f"cannot read: {exc.strerror}")]
+        return None, [Problem(path, None, None, _("cannot read: {reason}").format(reason=exc.strerror))]
     return parse_yaml(path, text)
 
 
@@ -188,11 +193,11 @@ def parse_yaml(path: Path, text: str) -> tuple[YamlDocument | None, list[Problem
     except YAMLError as exc:
         return None, [Problem(path, None, None, f"YAML error: {exc}")]
     except RecursionError:
-        return None, [Problem(path, None, None, "YAML error: values nested too deeply")]
+        return None, [Problem(path, None, None, _("YAML error: values nested too deeply"))]
     if data is None:
-        return None, [Problem(path, 1, None, "file is empty")]
+        return None, [Problem(path, 1, None, _("file is empty"))]
     if not isinstance(data, CommentedMap):
-        return None, [Problem(path, 1, None, "expected a mapping of 'field: value' at the top level")]
+        return None, [Problem(path, 1, None, _("expected a mapping of 'field: value' at the top level"))]
     return YamlDocument(path, data), []
 
 

@@ -104,14 +104,16 @@ def _rows(table: Table, index: DistrictIndex, problems: list[Problem]) -> Iterat
             continue  # the total row is checked against the sum below
         slug = None
         if blank(row.key) and blank(row.name):
-            problems.append(Problem(table.path, row.number, district_column, "no district in this row"))
+            problems.append(Problem(table.path, row.number, district_column, _("no district in this row")))
         elif not blank(row.key):
             found = index.resolve(row.key)
             slug = found.slug
             if found.error:
                 problems.append(Problem(table.path, row.number, table.key_column, found.error))
             elif not blank(row.name) and slug not in index.resolve(row.name).candidates:
-                message = f"AGS {row.key} is {index.label(slug)}, but the name says '{row.name}'"
+                message = _("AGS {ags} is {district}, but the name says '{name}'").format(
+                    ags=row.key, district=index.label(slug), name=row.name
+                )
                 problems.append(Problem(table.path, row.number, table.name_column, message))
                 slug = None
         else:
@@ -121,7 +123,7 @@ def _rows(table: Table, index: DistrictIndex, problems: list[Problem]) -> Iterat
                 problems.append(Problem(table.path, row.number, table.name_column, found.error))
         amount = None
         if blank(row.amount):
-            problems.append(Problem(table.path, row.number, table.amount_column, "no amount in this row"))
+            problems.append(Problem(table.path, row.number, table.amount_column, _("no amount in this row")))
         else:
             try:
                 amount = parse_amount(row.amount)
@@ -139,10 +141,13 @@ def _total_problem(table: Table, amounts: Iterable[Decimal]) -> Problem | None:
         try:
             total = parse_amount(row.amount)
         except ValueError as exc:
-            return Problem(table.path, row.number, table.amount_column, f"total row: {exc}")
+            message = _("total row: {reason}").format(reason=exc)
+            return Problem(table.path, row.number, table.amount_column, message)
         rows_sum = sum(amounts, Decimal(0))
         if total != rows_sum:
-            message = f"the total row says {euro(total)}, but the rows add up to {euro(rows_sum)}"
+            message = _("the total row says {total}, but the rows add up to {sum}").format(
+                total=euro(total), sum=euro(rows_sum)
+            )
             return Problem(table.path, row.number, table.amount_column, message)
     return None
 
@@ -174,13 +179,15 @@ def import_budgets(
     amounts: dict[str, tuple[Row, Decimal]] = {}
     for row, slug, amount in _rows(table, index, problems):
         if slug in first_row:
-            message = f"{index.label(slug)} appears again (first in row {first_row[slug]})"
+            message = _("{district} appears again (first in row {row})").format(
+                district=index.label(slug), row=first_row[slug]
+            )
             problems.append(Problem(table.path, row.number, table.key_column or table.name_column, message))
             continue
         first_row[slug] = row.number
         if amount is not None:
             amounts[slug] = (row, amount)
-    total = None if problems else _total_problem(table, (amount for _, amount in amounts.values()))
+    total = None if problems else _total_problem(table, (amount for _row, amount in amounts.values()))
     if total:
         problems.append(total)
 
@@ -192,7 +199,12 @@ def import_budgets(
             report.missing.append(index.label(slug))
         else:
             problems.append(
-                Problem(table.path, None, None, f"no row for {index.label(slug)} (use --partial to import only some)")
+                Problem(
+                    table.path,
+                    None,
+                    None,
+                    _("no row for {district} (use --partial to import only some)").format(district=index.label(slug)),
+                )
             )
 
     outputs: dict[Path, str] = {}
@@ -200,13 +212,14 @@ def import_budgets(
         path = year_dir / f"{slug}.yaml"
         district = index.by_slug[slug]
         if not path.is_file():
-            problems.append(Problem(table.path, row.number, None, f"{index.label(slug)} has no data file {path}"))
+            message = _("{district} has no data file {path}").format(district=index.label(slug), path=path)
+            problems.append(Problem(table.path, row.number, None, message))
             continue
         try:
             before = path.read_text(encoding="utf-8")
             data = yamledit.load(before)
         except (OSError, UnicodeDecodeError, YAMLError, ValueError) as exc:
-            problems.append(Problem(path, None, None, f"cannot be read for editing: {exc}"))
+            problems.append(Problem(path, None, None, _("cannot be read for editing: {reason}").format(reason=exc)))
             continue
         status = str(data.get("status", ""))
         old_source = str(data.get("source", ""))
@@ -251,7 +264,7 @@ def import_budgets(
         if change.new_source is not None:
             after = edits.drop_example_comment(slug, after)
         if not _only_budget_changed(before, after, with_source=source is not None):
-            message = "the budget cannot be written without reformatting other lines; please enter it by hand"
+            message = _("the budget cannot be written without reformatting other lines; please enter it by hand")
             problems.append(Problem(path, None, "budget", message))
             continue
         outputs[path] = after

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agreement_gen.budgets.cells import normalize
+from agreement_gen.i18n import _
 from agreement_gen.models import District, Kind
 
 # Words before (or, "Kassel, Landkreis", after) a district's name, and which kind of district they mean.
@@ -64,7 +65,7 @@ class DistrictIndex:
             # Only the full designation is exact: the slug 'offenbach' must not decide what 'Offenbach' means.
             self.exact.setdefault(normalize(district.designation), set()).add(district.slug)
             for alias in (normalize(district.designation), normalize(district.slug)):
-                _, core = _split_prefix(alias)
+                _kind, core = _split_prefix(alias)
                 for variant in (core, _without_kreis(core), core.removesuffix(" am main")):
                     self.cores.setdefault(variant, set()).add(district.slug)
 
@@ -85,15 +86,15 @@ class DistrictIndex:
         if len(digits) == 4:  # a spreadsheet turned "06432" into the number 6432
             digits = "0" + digits
         if len(digits) != 5:
-            return Resolution(None, f"'{text}' is not a 5-digit AGS (Kreisschlüssel such as 06432)")
+            return Resolution(None, _("'{text}' is not a 5-digit AGS (Kreisschlüssel such as 06432)").format(text=text))
         slug = self.by_ags.get(digits)
         if slug is None:
-            return Resolution(None, f"AGS {digits} belongs to no district")
+            return Resolution(None, _("AGS {digits} belongs to no district").format(digits=digits))
         return Resolution(slug, candidates=frozenset({slug}))
 
     def candidates(self, text: str) -> set[str]:
         if "," in text:  # "Kassel, Landkreis" (the Destatis order)
-            name, _, qualifier = text.partition(",")
+            name, _comma, qualifier = text.partition(",")
             text = f"{qualifier} {name}"
         normal = normalize(text)
         if normal in self.exact:
@@ -105,11 +106,15 @@ class DistrictIndex:
     def _by_name(self, text: str) -> Resolution:
         found = self.candidates(text)
         if not found:
-            return Resolution(None, f"'{text}' matches no district")
+            return Resolution(None, _("'{text}' matches no district").format(text=text))
         if len(found) > 1:
             options = " or ".join(self.label(slug) for slug in sorted(found))
             return Resolution(
-                None, f"'{text}' is ambiguous: {options}; write the full name or the AGS", frozenset(found)
+                None,
+                _("'{text}' is ambiguous: {options}; write the full name or the AGS").format(
+                    text=text, options=options
+                ),
+                frozenset(found),
             )
         slug = next(iter(found))
         return Resolution(slug, candidates=frozenset(found))

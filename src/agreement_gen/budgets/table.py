@@ -18,6 +18,7 @@ from typing import Any
 
 from agreement_gen.budgets.cells import blank, normalize
 from agreement_gen.errors import InputError, Problem
+from agreement_gen.i18n import _
 
 KEY, NAME, AMOUNT = "key", "name", "amount"
 HEADER_SEARCH_ROWS = 10
@@ -72,7 +73,7 @@ class _Header:
 
 def _find_header(grid: list[tuple[int, list[Any]]]) -> _Header | None:
     """The first row (of the first ten) that names a district column and an amount column."""
-    for index, (_, cells) in enumerate(grid[:HEADER_SEARCH_ROWS]):
+    for index, (_row_number, cells) in enumerate(grid[:HEADER_SEARCH_ROWS]):
         header = _Header(index)
         for column, cell in enumerate(cells):
             role = classify_header(cell)
@@ -98,7 +99,9 @@ def _csv_grid(path: Path, text: str) -> list[tuple[int, list[Any]]]:
         try:
             grid = [(reader.line_num, row) for row in reader]
         except csv.Error as exc:
-            raise InputError([Problem(path, reader.line_num, None, f"not readable as CSV: {exc}")]) from exc
+            raise InputError(
+                [Problem(path, reader.line_num, None, _("not readable as CSV: {reason}").format(reason=exc))]
+            ) from exc
         if _find_header(grid):
             return grid
         first = first or grid
@@ -109,7 +112,7 @@ def _read_csv(path: Path) -> list[tuple[int, list[Any]]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'"
+        message = _("not UTF-8 text (byte {byte}); save it as 'CSV UTF-8'").format(byte=exc.start)
         raise InputError([Problem(path, None, None, message)]) from exc
     return _csv_grid(path, text)
 
@@ -122,7 +125,9 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise InputError([Problem(path, None, None, f"not a readable XLSX workbook: {exc}")]) from exc
+        raise InputError(
+            [Problem(path, None, None, _("not a readable XLSX workbook: {reason}").format(reason=exc))]
+        ) from exc
     try:
         first: list[tuple[int, list[Any]]] = []
         for sheet in workbook.worksheets:
@@ -143,21 +148,26 @@ def read_table(path: Path) -> Table:
     elif suffix in CSV_SUFFIXES:
         grid = _read_csv(path)
     else:
-        raise InputError([Problem(path, None, None, "unknown table format: give a .csv or .xlsx file")])
+        raise InputError([Problem(path, None, None, _("unknown table format: give a .csv or .xlsx file"))])
     header = _find_header(grid)
     if header is None:
-        message = (
-            f"no header row in the first {HEADER_SEARCH_ROWS} rows with a district column "
+        message = _(
+            "no header row in the first {rows} rows with a district column "
             "(AGS, Schlüssel, Kreis, Name …) and an amount column (Betrag, Budget, Mittel, Euro …)"
-        )
+        ).format(rows=HEADER_SEARCH_ROWS)
         raise InputError([Problem(path, None, None, message)])
     problems = []
-    for role, label in ((KEY, "district key"), (NAME, "district name"), (AMOUNT, "amount")):
+    for role, label in ((KEY, _("district key")), (NAME, _("district name")), (AMOUNT, _("amount"))):
         found = header.columns.get(role, [])
         if len(found) > 1:
-            names = ", ".join(f"'{name}'" for _, name in found)
+            names = ", ".join(f"'{name}'" for _column, name in found)
             problems.append(
-                Problem(path, grid[header.index][0], None, f"several {label} columns ({names}): keep only one")
+                Problem(
+                    path,
+                    grid[header.index][0],
+                    None,
+                    _("several {label} columns ({names}): keep only one").format(label=label, names=names),
+                )
             )
     if problems:
         raise InputError(problems)
