@@ -45,6 +45,7 @@ COMMANDS = {
 # then the tools for the template's editors. A verb not named here is listed after them.
 YEAR_ORDER = (
     "new-year",
+    "confirm",
     "import-budgets",
     "mark-real",
     "signatory",
@@ -70,6 +71,11 @@ SUMMARIES = {
     "list": N_("the districts with status, budget and source"),
     "status": N_("where each agreement stands in the signing round"),
     "build": N_("build the agreements as DOCX and PDF"),
+    "confirm": N_("confirm the clauses copied from last year"),
+    "send": N_("send for signature: check, build, keep what was sent"),
+    "sign": N_("the ministry signs the agreements sent, in one batch"),
+    "withdraw": N_("take back a document sent for signature"),
+    "unreceive": N_("undo a receive: back to out for signature"),
     "verify": N_("check PDF files: PDF/A, accessibility, signatures"),
     "receive": N_("take back signed agreements (digital or paper)"),
     "publish": N_("the signed agreements as a bundle for the portal"),
