@@ -10,10 +10,12 @@ one `.po` file per area of the code so that nobody edits the same file as a coll
 | `core`      | `core.po`       | cli.py, commands/ (unless listed below), config, load, validate, build,     |
 |             |                 | budgets/, publish, overview, schema, ui, errors – everything not below      |
 | `round`     | `round.po`      | the signing round's record: receive/, progress.py, newyear.py, readiness.py,|
-|             |                 | commands send, withdraw, undo of receive, status, receive, new-year logic   |
-| `judgement` | `judgement.po`  | signatures.py, trust roots, commands/verify.py's signature part             |
+|             |                 | signing/record.py, sending.py, undo.py; commands send, withdraw, unreceive, |
+|             |                 | undo, confirm, status, receive                                              |
+| `judgement` | `judgement.po`  | signatures.py, signing/judgement/, signing/parties.py, trust roots,         |
+|             |                 | commands/verify.py                                                          |
 | `pdf`       | `pdf.po`        | pdf/, builders/pdf.py, convert.py, verify's conformance part                |
-| `sign`      | `sign.po`       | signing/, commands/sign.py                                                  |
+| `sign`      | `sign.po`       | the rest of signing/, commands/sign.py                                      |
 | `editor`    | `editor.po`     | lint/, diff.py, text.py, textconv.py, commands diff/preview/template_check  |
 | (click)     | `click.po`      | click's own texts ("Usage:", "Options", "No such option …")                 |
 
@@ -81,8 +83,19 @@ AREAS: dict[str, tuple[str, ...]] = {
         "commands/unreceive.py",
         "commands/status.py",
         "commands/receive.py",
+        "commands/confirm.py",
+        "commands/undo.py",
+        "signing/record.py",
+        "signing/sending.py",
+        "signing/undo.py",
     ),
-    "judgement": ("signatures.py", "trust.py", "commands/verify.py"),
+    "judgement": (
+        "signatures.py",
+        "trust.py",
+        "signing/judgement/",
+        "signing/parties.py",
+        "commands/verify.py",
+    ),
     "pdf": ("pdf/", "builders/pdf.py", "convert.py"),
     "sign": ("signing/", "commands/sign.py"),
     "editor": (

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from agreement_gen.commands.options import paths_options
+from agreement_gen.i18n import _
 from agreement_gen.ui import console
 
 
@@ -17,13 +18,13 @@ def command(year: int | None, counties: Path, templates: Path, out: Path) -> Non
     from agreement_gen.schema import SCHEMA_DIR, add_modelines, write_schemas
 
     if not counties.is_dir():
-        raise click.BadParameter(f"'{counties}' is not a folder", param_hint="--counties")
+        raise click.BadParameter(_("'{folder}' is not a folder").format(folder=counties), param_hint="--counties")
     root = counties.resolve().parent
     written = write_schemas(root)
     lined = add_modelines(counties, root)
     for path in written:
-        console.print(f"  wrote {path.relative_to(root)}")
+        console.print("  " + _("wrote {path}").format(path=path.relative_to(root)))
     for path in lined:
-        console.print(f"  added the schema line to {path.resolve().relative_to(root)}")
+        console.print("  " + _("added the schema line to {path}").format(path=path.resolve().relative_to(root)))
     if not written and not lined:
-        console.print(f"{SCHEMA_DIR}/ and the schema lines of the data files are up to date")
+        console.print(_("{folder}/ and the schema lines of the data files are up to date").format(folder=SCHEMA_DIR))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.i18n import _
 from agreement_gen.ui import console
 
 EXAMPLE_DISTRICT, EXAMPLE_YEAR = "darmstadt-dieburg", 2025  # the real, signed agreement
@@ -37,4 +38,4 @@ def command(year: int | None, counties: Path, templates: Path, out: Path, guide:
         changed = update_guide(guide, table)
     except ValueError as exc:
         raise click.ClickException(f"{guide}: {exc}") from exc
-    console.print(f"{guide}: {'table updated' if changed else 'table already up to date'}")
+    console.print(f"{guide}: " + (_("table updated") if changed else _("table already up to date")))
