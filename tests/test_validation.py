@@ -104,7 +104,7 @@ def problem_lines(err: str) -> list[str]:
             "districts/fulda.yaml",
             "gender: masculine",
             "gender: neuter",
-            "districts/fulda.yaml:7, field 'gender': Input should be 'masculine' or 'feminine'",
+            "districts/fulda.yaml:7, field 'gender': must be 'masculine' or 'feminine', not 'neuter'",
         ),
         (
             "2025/_year.yaml",
