@@ -12,12 +12,14 @@ import os
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
 from ruamel.yaml import YAML
 
 from agreement_gen.cli import COMMANDS
+from agreement_gen.formatting import euro
 
 from .conftest import ROOT
 from .test_import_budgets import AMOUNTS
@@ -59,6 +61,25 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def leaves(data: object, prefix: str = "") -> dict[str, object]:
+    """A data file as {dotted field: value}, the way the commands name fields ('signatory.name')."""
+    if not isinstance(data, dict):
+        return {prefix: data}
+    found: dict[str, object] = {}
+    for key, value in data.items():
+        found.update(leaves(value, f"{prefix}.{key}" if prefix else str(key)))
+    return found
+
+
+# "✓ counties/2026/fulda.yaml  signatory.name: (leer) → Bernd Woide", as mark-real, signatory and import-budgets print it
+PRINTED_CHANGE = re.compile(r"✓ (?:\S*/)?([a-z0-9-]+\.yaml)\s+([a-z_.]+): (.*) → (.*)$")
+
+
+def data_of(folder: Path) -> dict[str, dict[str, object]]:
+    yaml = YAML(typ="safe")
+    return {p.name: leaves(yaml.load(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.yaml"))}
+
+
 def test_the_manuals_year_runs_as_written(tmp_path):
     root = tmp_path / "projekt"
     root.mkdir()
@@ -76,6 +97,9 @@ def test_the_manuals_year_runs_as_written(tmp_path):
     budget_table(root / "budgets-2026.xlsx")
 
     ran: list[str] = []
+    printed: dict[tuple[str, str], str] = {}
+    transcript = ""
+    after_new_year: dict[str, dict[str, object]] = {}
     for commands, expected in steps():
         verbs = [c.split()[1] for c in commands if c.startswith(".venv/bin/agreement-gen ")]
         if any(verb not in COMMANDS for verb in verbs):
@@ -86,6 +110,12 @@ def test_the_manuals_year_runs_as_written(tmp_path):
             assert done.returncode == 0, f"{command!r} failed:\n{done.stdout}\n{done.stderr}"
             output += done.stdout + done.stderr
             ran.append(command)
+            if "new-year 2026" in command:
+                after_new_year = data_of(root / "counties" / "2026")
+        for line in output.splitlines():
+            if match := PRINTED_CHANGE.search(line.strip()):
+                printed[(match.group(1), match.group(2))] = match.group(4)
+        transcript += output
         for line in expected:
             if line.startswith("✗"):
                 continue  # an example of a refusal, shown in the manual's prose
@@ -108,5 +138,16 @@ def test_the_manuals_year_runs_as_written(tmp_path):
         yaml.load(p.read_text(encoding="utf-8"))["source"] for p in year.glob("*.yaml") if p.name != "_year.yaml"
     }
     assert "example" not in sources
+    # What the data now says differs from the new year's copies exactly where the commands said it would.
+    for name, now in data_of(year).items():
+        before = after_new_year[name]
+        for field in sorted(set(before) | set(now)):
+            if before.get(field) == now.get(field):
+                continue
+            if field == "budget":  # import-budgets shows budgets in its table, as German amounts
+                assert euro(Decimal(str(now[field]))) in transcript, (name, field)
+                continue
+            assert (name, field) in printed, f"{name}: {field} changed but no command printed it"
+            assert printed[(name, field)] == str(now[field]), (name, field)
     if "git commit" in " ".join(ran):
         assert sh("git status --porcelain counties").stdout == ""  # everything the year changed is committed
