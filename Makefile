@@ -62,8 +62,8 @@ docs: $(STAMP) ## die Tabelle der Variablen und Filter der Vorlage in docs/redak
 # For everyone who adds a user-facing text (see src/agreement_gen/i18n.py).
 .PHONY: translations
 
-translations: $(STAMP) ## neue Texte in den Katalog ihres Bereichs (locale/de/LC_MESSAGES/BEREICH.po), dann kompilieren
-	$(BIN)/python -m agreement_gen.catalogs
+translations: $(STAMP) ## neue Texte in den Katalog ihres Bereichs (oder AREA=…), dann kompilieren
+	$(BIN)/python -m agreement_gen.catalogs $(AREA)
 
 lint: $(STAMP) ## ruff: Code prüfen
 	$(BIN)/ruff check src tests

@@ -136,11 +136,12 @@ def translated(message_string: str | tuple[str, ...] | list[str] | None) -> bool
     return bool(message_string)
 
 
-def update_catalogs() -> dict[str, int]:
+def update_catalogs(into: str | None = None) -> dict[str, int]:
     """Add every new msgid to its area's .po (empty msgstr), mark vanished ones obsolete, compile.
 
-    A msgid already in some area's file stays there, wherever its code moved. Returns, per area,
-    how many msgids still lack a German text.
+    A msgid already in some area's file stays there, wherever its code moved; `into` puts every
+    new msgid into that area's file instead of its code's (strings you add in another area's module
+    then stay in your own file). Returns, per area, how many msgids still lack a German text.
     """
     messages = user_messages()
     catalogs = {area: read_catalog(area) for area in AREAS}
@@ -150,7 +151,7 @@ def update_catalogs() -> dict[str, int]:
             if entry.id:
                 home.setdefault(entry.id if isinstance(entry.id, str) else entry.id[0], area)
     for key, message in messages.items():
-        area = home.get(key, message.area)
+        area = home.get(key, into or message.area)
         catalog = catalogs[area]
         entry = catalog.get(message.msgid)
         locations = sorted({(path, 0) for path, _line in message.locations})
@@ -171,8 +172,14 @@ def update_catalogs() -> dict[str, int]:
     return untranslated
 
 
-def main() -> int:
-    untranslated = update_catalogs()
+def main(argv: list[str] | None = None) -> int:
+    """`python -m agreement_gen.catalogs [AREA]` (`make translations [AREA=round]`)."""
+    argv = sys.argv[1:] if argv is None else argv
+    into = argv[0] if argv else None
+    if into is not None and into not in AREAS:
+        print(f"unknown area {into!r}; the areas are {', '.join(AREAS)}", file=sys.stderr)
+        return 2
+    untranslated = update_catalogs(into)
     for area, count in untranslated.items():
         print(
             f"{CATALOG_DIR / area}.po: {count} without German text" if count else f"{CATALOG_DIR / area}.po: complete"

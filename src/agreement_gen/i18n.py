@@ -33,9 +33,10 @@ How to add a user-facing string and its German translation:
    Don't name a throwaway variable `_` in a module that translates.
    Help texts of click commands and options (`help="…"`, the command's docstring) need no `_()`:
    `cli.py` translates them when it shows them; they are collected for the catalogs like `_()` strings.
-2. Add the German text: run `make translations` (adds every new msgid with an empty msgstr to
-   its area's `.po`, marks vanished ones obsolete, compiles), then fill in `msgstr "…"` in your
-   area's file – or write the entry by hand:
+2. Add the German text: run `make translations AREA=youarea` (adds every new msgid with an empty
+   msgstr to your area's `.po` – without AREA= to the area of the file it stands in – marks
+   vanished ones obsolete, compiles), then fill in `msgstr "…"` – or write the entry by hand into
+   your area's file (which .po holds a msgid does not matter at run time; keep it in one):
 
        msgid "{count} districts valid"
        msgstr "{count} Bezirke gültig"
