@@ -108,7 +108,7 @@ def test_help_is_german_by_default_with_clicks_own_texts() -> None:
     result = _agreement_gen("--help")
     assert result.returncode == 0, result.stderr
     assert "Aufruf: agreement-gen" in result.stdout
-    assert "Optionen:" in result.stdout and "Befehle:" in result.stdout
+    assert "Optionen:" in result.stdout and "Das Haushaltsjahr, Schritt für Schritt:" in result.stdout
     assert "Diese Hilfe anzeigen und beenden." in result.stdout
     assert "Usage:" not in result.stdout and "Show this message" not in result.stdout
 
