@@ -137,7 +137,7 @@ def translated(message_string: str | tuple[str, ...] | list[str] | None) -> bool
 
 
 def update_catalogs(into: str | None = None) -> dict[str, int]:
-    """Add every new msgid to its area's .po (empty msgstr), mark vanished ones obsolete, compile.
+    """Add every new msgid to its area's .po (empty msgstr), mark vanished ones obsolete, compile all.
 
     A msgid already in some area's file stays there, wherever its code moved; `into` puts every
     new msgid into that area's file instead of its code's (strings you add in another area's module
@@ -150,22 +150,25 @@ def update_catalogs(into: str | None = None) -> dict[str, int]:
         for entry in catalog:
             if entry.id:
                 home.setdefault(entry.id if isinstance(entry.id, str) else entry.id[0], area)
+    # Only what changed is written: six people edit these files, and a rewritten location comment
+    # would conflict with a colleague's edit next to it. A new entry names the first file it is in.
+    changed: set[str] = set()
     for key, message in messages.items():
-        area = home.get(key, into or message.area)
-        catalog = catalogs[area]
-        entry = catalog.get(message.msgid)
-        locations = sorted({(path, 0) for path, _line in message.locations})
-        if entry is None:
-            catalog.add(message.msgid, "" if isinstance(message.msgid, str) else ("", ""), locations=locations)
-        else:
-            entry.locations = locations
+        if key in home:
+            continue
+        area = into or message.area
+        first = sorted((path, 0) for path, _line in message.locations)[:1]
+        catalogs[area].add(message.msgid, "" if isinstance(message.msgid, str) else ("", ""), locations=first)
+        changed.add(area)
     untranslated = {}
     for area, catalog in catalogs.items():
         for entry in list(catalog):
             if entry.id and (entry.id if isinstance(entry.id, str) else entry.id[0]) not in messages:
                 catalog.obsolete[entry.id] = entry
                 del catalog[entry.id]
-        write_catalog(area, catalog)
+                changed.add(area)
+        if area in changed:
+            write_catalog(area, catalog)
         untranslated[area] = sum(1 for entry in catalog if entry.id and not translated(entry.string))
         (CATALOG_DIR / f"{area}.mo").write_bytes(compile_po(CATALOG_DIR / f"{area}.po"))
     (CATALOG_DIR / f"{CLICK_CATALOG}.mo").write_bytes(compile_po(CATALOG_DIR / f"{CLICK_CATALOG}.po"))
