@@ -218,7 +218,7 @@ def test_ministry_signs_the_batch_with_one_pin_then_district_signs_receive_and_p
     assert code == 0, capsys.readouterr()
     published = project.out / "2025/publish/Zielvereinbarung-AQB-2025-Landkreis-Kassel.pdf"
     assert published.read_bytes() == both
-    assert hashlib.sha256(both).hexdigest() in (project.out / "2025/publish/SHA256SUMS").read_text(encoding="ascii")
+    assert hashlib.sha256(both).hexdigest() in (project.out / "2025/publish/SHA256SUMS.txt").read_text(encoding="ascii")
     assert findings(published, "2b") - KNOWN_DIVERGENCES == set()
     assert findings(published, "ua1") <= unsigned["ua1"]
     assert_long_term(published.read_bytes(), world.pki.root_pem, ["Signatur_Ministerium", "Signatur_landkreis-kassel"])

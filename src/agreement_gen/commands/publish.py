@@ -17,7 +17,7 @@ from agreement_gen.ui import console
 @paths_options
 @trust_option
 def command(year: int | None, counties: Path, templates: Path, out: Path, trust: tuple[Path, ...]) -> None:
-    """Write OUT/YEAR/publish/: the signed agreements' PDFs, overview tables, index.html, SHA256SUMS.
+    """Write OUT/YEAR/publish/: the signed agreements' PDFs, overview tables, index.html, SHA256SUMS.txt.
 
     Publishes what the last build produced (or, when signed digitally, the copy `receive` kept)
     and never builds; exit 2 when a check fails (an earlier bundle then stays as it was).
