@@ -10,6 +10,7 @@ import re
 
 TITLE = "Titel"  # everything before the first heading: the title block
 HEADER_PREFIX, FOOTER_PREFIX, PROPERTIES_PREFIX = "[Kopfzeile] ", "[Fußzeile] ", "[Eigenschaften] "
+TEXTBOX_PREFIX, FOOTNOTE_PREFIX = "[Textfeld] ", "[Fußnote] "
 _PARAGRAPH_SIGN = re.compile(r"^§\s*(\d+[a-z]?)\b")
 
 
@@ -23,7 +24,7 @@ def section_heading(text: str, *, is_heading: bool = False) -> str | None:
 
 
 def line_sections(lines: list[str]) -> list[str]:
-    """The section of every line of a rendered agreement (as `textconv.document_lines` gives them)."""
+    """The section of every line of a rendered agreement (as `text.lines` gives them)."""
     labels = []
     current = TITLE
     for line in lines:
@@ -35,6 +36,12 @@ def line_sections(lines: list[str]) -> list[str]:
             continue
         if line.startswith(PROPERTIES_PREFIX):
             labels.append("Dokumenteigenschaften")
+            continue
+        if line.startswith(FOOTNOTE_PREFIX):
+            labels.append("Fußnoten")
+            continue
+        if line.startswith(TEXTBOX_PREFIX):
+            labels.append(f"{current}, Textfeld")
             continue
         heading = section_heading(line)
         if heading:
