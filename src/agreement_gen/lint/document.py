@@ -9,7 +9,7 @@ spread over two of them is one docxtpl cannot join.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,9 @@ from lxml import etree
 from agreement_gen.sections import TITLE, section_heading
 
 W_P, W_T, W_R, W_TC, W_TR = qn("w:p"), qn("w:t"), qn("w:r"), qn("w:tc"), qn("w:tr")
+W_TXBX = qn("w:txbxContent")
+MC_ALTERNATE = "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"
+BODY_TEXT_LEVEL = 9  # w:outlineLvl 9 is "Textkörper": not a heading
 BODY, HEADER, FOOTER = "Haupttext", "Kopfzeile", "Fußzeile"
 
 # What Word's AutoCorrect puts into a tag while one types: Jinja cannot read these …
@@ -43,6 +46,7 @@ class Piece:
     start: int
     end: int
     container: Any  # the element holding the run: the paragraph itself, or a link, a tracked change …
+    node: Any = None  # the w:t element itself
 
 
 @dataclass
@@ -55,6 +59,9 @@ class Para:
     text: str
     pieces: list[Piece]
     cell: Any = None  # the table cell (w:tc) it stands in, if any
+    outline_level: int | None = None  # 1 for a level-1 heading (Gliederungsebene 1), None for body text
+    style: str = ""  # the style's name as Word shows it
+    opens_section: bool = False  # the heading of a § (or of another top-level section)
 
     def near(self, start: int = 0, end: int | None = None, words: int = 4) -> str:
         """Up to `words` words either side of text[start:end], so the editor can search for it."""
@@ -109,6 +116,7 @@ class Part:
     tags: dict[int, list[Tag]] = field(default_factory=dict)  # paragraph index → its tags
     damaged: dict[int, list[Tag]] = field(default_factory=dict)  # paragraph index → tags that do not close
     unreadable: set[Tag] = field(default_factory=set)  # tags Jinja cannot read (reported already)
+    explained: set[Tag] = field(default_factory=set)  # tags whose damage is reported already (a field in them …)
 
     def tagged(self) -> Iterator[tuple[Para, list[Tag]]]:
         """The paragraphs that hold tags, in document order, each with its (closed) tags."""
@@ -124,7 +132,7 @@ class Part:
 def read_parts(tpl: DocxTemplate) -> list[Part]:
     """The body, then every header and footer, named as the editor finds them in Word."""
     document = tpl.docx
-    names = style_names(document)
+    names = Styles(document)
     body_xml = tpl.get_xml()
     parts = [Part(BODY, 0, body_xml, paragraphs(etree.fromstring(body_xml), BODY, names))]
     kinds: dict[str, str] = {}
@@ -139,19 +147,60 @@ def read_parts(tpl: DocxTemplate) -> list[Part]:
     return parts
 
 
-def style_names(document: Any) -> dict[str, str]:
-    """Style id → the style's name, as Word shows it ('heading 1', 'Überschrift 1' …)."""
-    names: dict[str, str] = {}
-    for style in document.styles.element.iter(qn("w:style")):
-        name = style.find(qn("w:name"))
-        if name is not None:
-            names[style.get(qn("w:styleId"))] = name.get(qn("w:val"), "")
-    return names
+class Styles:
+    """The template's paragraph styles: each one's name as Word shows it ('heading 1', 'Überschrift 1' …)
+    and its outline level (Gliederungsebene), inherited along `basedOn`.
+
+    Headings are recognised by outline level, as Word's navigation pane and LibreOffice's PDF export
+    do, not by style name: a style of one's own with outline level 1 is a heading, one without is not.
+    """
+
+    def __init__(self, document: Any) -> None:
+        self.names: dict[str, str] = {}
+        self.levels: dict[str, int | None] = {}
+        based_on: dict[str, str] = {}
+        own: dict[str, int | None] = {}
+        self.default = ""
+        for style in document.styles.element.iter(qn("w:style")):
+            style_id = style.get(qn("w:styleId"))
+            name = style.find(qn("w:name"))
+            self.names[style_id] = name.get(qn("w:val"), "") if name is not None else style_id
+            parent = style.find(qn("w:basedOn"))
+            if parent is not None:
+                based_on[style_id] = parent.get(qn("w:val"))
+            own[style_id] = _outline_level(style)
+            if style.get(qn("w:type")) == "paragraph" and style.get(qn("w:default")) in ("1", "true"):
+                self.default = style_id
+        for style_id in self.names:
+            seen, current, level = set(), style_id, None
+            while current and current not in seen:
+                seen.add(current)
+                if own.get(current) is not None:
+                    level = own[current]
+                    break
+                current = based_on.get(current)
+            self.levels[style_id] = level
+
+    def of(self, p: Any) -> tuple[str, int | None]:
+        """A paragraph's style name (lower case) and outline level (1-based; None for body text)."""
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        style_id = style.get(qn("w:val")) if style is not None else self.default
+        level = _outline_level(p)
+        if level is None:
+            level = self.levels.get(style_id)
+        return self.names.get(style_id, "").lower(), level
 
 
-def _style_of(p: Any, names: Mapping[str, str]) -> str:
-    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return names.get(style.get(qn("w:val")), "").lower() if style is not None else ""
+def _outline_level(element: Any) -> int | None:
+    """w:pPr/w:outlineLvl of a style or paragraph, 1-based; None where absent or body text."""
+    found = element.find(f"{qn('w:pPr')}/{qn('w:outlineLvl')}")
+    if found is None:
+        return None
+    try:
+        value = int(found.get(qn("w:val"), BODY_TEXT_LEVEL))
+    except ValueError:
+        return None
+    return value + 1 if value < BODY_TEXT_LEVEL else None
 
 
 def text_of(p: Any) -> tuple[str, list[Piece]]:
@@ -162,31 +211,40 @@ def text_of(p: Any) -> tuple[str, list[Piece]]:
             continue
         run = t.getparent()
         container = run.getparent() if run is not None and run.tag == W_R else run
-        pieces.append(Piece(len(text), len(text) + len(t.text or ""), container))
+        pieces.append(Piece(len(text), len(text) + len(t.text or ""), container, t))
         text += t.text or ""
     return text, pieces
 
 
-def paragraphs(root: Any, part: str, style_names: Mapping[str, str]) -> list[Para]:
-    """Every paragraph of one part, in document order, named as an editor would find it."""
+def paragraphs(root: Any, part: str, styles: Styles) -> list[Para]:
+    """Every paragraph of one part, in document order, named as an editor would find it.
+
+    A paragraph in a text box is "§ 5, Textfeld 1, Absatz 2" (boxes numbered in their section); Word
+    keeps each box twice (DrawingML and a VML fallback), and both copies get the same name.
+    """
     section = TITLE if part == BODY else part
     counted = 0
     tables: dict[Any, int] = {}
+    boxes: dict[Any, int] = {}
     result: list[Para] = []
     for index, p in enumerate(root.iter(W_P)):
         text, pieces = text_of(p)
         cell = next(p.iterancestors(W_TC), None)
-        style = _style_of(p, style_names)
-        is_heading = style.startswith(("heading", "title", "überschrift"))
-        if cell is not None:
+        box = next(p.iterancestors(W_TXBX), None)
+        style, level = styles.of(p)
+        is_heading = level is not None or style == "title"
+        if box is not None:
+            where = _box_where(section, box, p, boxes)
+        elif cell is not None:
             where = _cell_where(section, cell, tables)
         elif part == BODY and (
-            (heading := section_heading(text, is_heading=is_heading))
-            or (style in ("heading 1", "überschrift 1") and text.strip())
+            (heading := section_heading(text, is_heading=is_heading)) or (level == 1 and text.strip())
         ):
             section = heading or text.strip()
-            counted, tables = 0, {}
+            counted, tables, boxes = 0, {}, {}
             where = section
+            result.append(Para(index, p, where, text, pieces, cell, level, style, opens_section=True))
+            continue
         elif is_heading and text.strip():
             where = f"{section}, Überschrift"
         elif text.strip():
@@ -194,8 +252,16 @@ def paragraphs(root: Any, part: str, style_names: Mapping[str, str]) -> list[Par
             where = f"{section}, Absatz {counted}"
         else:
             where = f"{section}, leerer Absatz" + (f" nach Absatz {counted}" if counted else "")
-        result.append(Para(index, p, where, text, pieces, cell))
+        result.append(Para(index, p, where, text, pieces, cell, level, style))
     return result
+
+
+def _box_where(section: str, box: Any, p: Any, boxes: dict[Any, int]) -> str:
+    """'§ 5, Textfeld 1, Absatz 2': the DrawingML box and its VML fallback copy share one number."""
+    twin = next(box.iterancestors(MC_ALTERNATE), None)
+    number = boxes.setdefault(twin if twin is not None else box, len(boxes) + 1)
+    own = [q for q in box.iter(W_P) if next(q.iterancestors(W_TXBX), None) is box]
+    return f"{section}, Textfeld {number}, Absatz {own.index(p) + 1}"
 
 
 def _cell_where(section: str, cell: Any, tables: dict[Any, int]) -> str:

@@ -55,4 +55,5 @@ class Report:
         return has_errors(self.findings[count:])
 
     def in_document_order(self) -> list[Finding]:
-        return sorted(self.findings, key=lambda f: f.order)
+        """Sorted by place; a finding repeated word for word (a text box's fallback copy) appears once."""
+        return sorted(dict.fromkeys(self.findings), key=lambda f: f.order)
