@@ -81,3 +81,10 @@ def edit_yaml(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def reopen_2025(project: Paths) -> None:
+    """2025 as a year with nothing signed yet, so its template may still change (Darmstadt-Dieburg back to
+    draft). For tests that edit the template for another reason: 2025's real template is closed, being the
+    signed one (tests/test_closed_template.py)."""
+    edit_yaml(project.counties / "2025" / "darmstadt-dieburg.yaml", "status: signed ", "status: draft  ")

@@ -150,7 +150,7 @@ def test_textconv_prints_the_template_with_its_tags_and_headers():
     assert '[Kopfzeile] {% if status == "draft" %}ENTWURF{% endif %}' in lines
     assert "{%p for m in massnahmen %}" in lines
     assert "Ziele für die Umsetzung {{ district.genitive }}" in lines
-    assert lines[-1] == "[Fußzeile] Seite 1 von 1"
+    assert lines[-1] == "[Fußzeile] Seite ‹PAGE› von ‹NUMPAGES›"  # fields as fields, not cached digits
 
 
 def test_textconv_of_a_file_that_is_no_docx_does_not_break_git(tmp_path):
@@ -220,35 +220,57 @@ def guide_commands() -> list[str]:
 
 
 def test_the_guides_commands_work_as_written(tmp_path):
-    """A newcomer's run through the guide, in a fresh clone-like copy, after editing one sentence."""
-    root = tmp_path / "projekt"
-    root.mkdir()
+    """A newcomer's run through the guide, in order: clone, git identity, check, a new year, one edited
+    sentence, preview, diff, a branch for review, and the reviewer's merge into main."""
+    source = tmp_path / "quelle"
+    source.mkdir()
     for name in ("counties", "templates", "docs", "schema"):
-        shutil.copytree(ROOT / name, root / name)
-    for name in ("Makefile", "pyproject.toml", ".gitattributes"):
-        shutil.copy2(ROOT / name, root / name)
-    (root / ".venv").symlink_to(ROOT / ".venv")
-    assert sh("git init --quiet && git add . && git commit --quiet -m start", root).returncode == 0
-    edit_template(root / "templates" / "zielvereinbarung.docx", "im Herbst", "im Frühjahr")
+        shutil.copytree(ROOT / name, source / name)
+    for name in ("Makefile", "pyproject.toml", ".gitattributes", ".gitignore"):
+        shutil.copy2(ROOT / name, source / name)
+    assert sh("git init --quiet -b main && git add . && git commit --quiet -m start", source).returncode == 0
+    origin = tmp_path / "origin.git"
+    assert sh(f"git clone --quiet --bare {source} {origin}", tmp_path).returncode == 0
+    gitconfig = tmp_path / "gitconfig"  # `git config --global` of the guide writes here, not to the real one
+    # The identity must come from the guide's own `git config` lines: no GIT_AUTHOR_* from outside.
+    env = {k: v for k, v in {**os.environ, **GIT_IDENTITY}.items() if not k.startswith(("GIT_AUTHOR", "GIT_COMMITTER"))}
+    env["GIT_CONFIG_GLOBAL"] = str(gitconfig)
 
     commands = guide_commands()
-    assert "make check" in commands and ".venv/bin/agreement-gen diff" in commands
-    outputs = {}
+    assert commands[0] == "git clone ADRESSE agreement-gen"
+    assert ".venv/bin/agreement-gen new-year 2026" in commands and ".venv/bin/agreement-gen diff" in commands
+    outputs: dict[str, str] = {}
+    cwd = tmp_path
     for command in commands:
         if "--pdf" in command:
             continue  # LibreOffice: test_preview_pdf_builds_only_that_district
+        if command.startswith("cd "):
+            cwd = cwd / command.removeprefix("cd ")
+            (cwd / ".venv").symlink_to(ROOT / ".venv")  # the clone's `make` would install it; shared here
+            continue
         # `-o` keeps make from reinstalling the shared virtualenv into this copy.
         runnable = (
             command.replace("make ", "make -o .venv/.installed-stamp ", 1) if command.startswith("make ") else command
         )
-        done = sh(runnable, root)
+        runnable = runnable.replace("ADRESSE", str(origin))
+        done = subprocess.run(runnable, shell=True, cwd=cwd, capture_output=True, text=True, env=env)
         assert done.returncode == 0, f"{command!r} failed:\n{done.stdout}\n{done.stderr}"
         outputs[command] = done.stdout
+        if command.startswith('git commit -m "Haushaltsjahr 2026'):
+            # The editor's change, in the new year's own template (2025's is closed).
+            edit_template(cwd / "templates" / "zielvereinbarung-2026.docx", "im Herbst", "im Frühjahr")
+
+    project = tmp_path / "agreement-gen"
+    assert "26 districts valid" in outputs["make check"]
     assert "26 districts: § 6 'im Herbst' → 'im Frühjahr'" in outputs[".venv/bin/agreement-gen diff"]
-    assert "+{{ district.nominative|capfirst }}" in outputs["git diff templates/zielvereinbarung.docx"]
-    assert "im Frühjahr" in outputs["git diff templates/zielvereinbarung.docx"]
-    assert (root / "aenderungen.html").is_file()
-    assert sh("git status --porcelain templates", root).stdout == ""  # committed
+    assert "26 districts: § 6 'im Herbst' → 'im Frühjahr'" in outputs[".venv/bin/agreement-gen diff --rev main"]
+    git_diff = outputs["git diff templates/zielvereinbarung-2026.docx"]
+    assert "+{{ district.nominative|capfirst }}" in git_diff and "im Frühjahr" in git_diff
+    assert (project / "build" / "2026" / "aenderungen.html").is_file()  # under build/, which git ignores
+    status = sh("git status --porcelain --untracked-files=all", project).stdout.splitlines()
+    assert [line for line in status if line != "?? .venv"] == []  # (the test's symlink to the shared .venv)
+    log = sh("git log -1 --format='%an <%ae> %s' main", origin).stdout.strip()
+    assert log == "Vorname Nachname <vorname.nachname@example.org> § 6: Umsetzungsbesprechung im Frühjahr"
 
 
 def guide_examples() -> list[str]:
@@ -258,7 +280,8 @@ def guide_examples() -> list[str]:
 def test_the_guides_example_outputs_are_what_the_tools_print(project, cli):
     check_example = next(block for block in guide_examples() if "✗" in block)
     diff_example = next(block for block in guide_examples() if "26 districts:" in block)
-    template = project.templates / "zielvereinbarung.docx"
+    assert cli("new-year", "2026")[0] == 0
+    template = project.templates / "zielvereinbarung-2026.docx"
 
     root = project.counties.parent
     assert sh("git init --quiet && git add . && git commit --quiet -m start", root).returncode == 0
@@ -275,3 +298,18 @@ def test_the_guides_example_outputs_are_what_the_tools_print(project, cli):
     code, out, _ = cli("check")
     assert code == 2
     assert out == check_example
+
+
+def test_the_guide_says_what_an_editor_needs_before_the_first_edit():
+    guide = GUIDE.read_text(encoding="utf-8")
+    for needed in (
+        "Welcher Rechner",
+        "git config --global user.name",
+        "zweite Person",
+        "Bearbeiten › Änderungen verfolgen › Verwalten… › Alle annehmen",
+        "Extras › AutoKorrektur › AutoKorrektur-Optionen…",
+        "**kein Fehler**",
+        "ist geschlossen",
+        "agreement-gen new-year 2026",
+    ):
+        assert needed in guide, needed

@@ -17,7 +17,7 @@ from agreement_gen.errors import RenderError
 from agreement_gen.render import TemplateRenderer
 from agreement_gen.text import paragraphs
 
-from .conftest import ROOT, template_with
+from .conftest import ROOT, reopen_2025, template_with
 from .hardening import snapshot
 
 
@@ -162,6 +162,7 @@ def test_ordinary_template_expressions_still_work(tmp_path, agreement):
 @pytest.fixture
 def hostile_project(project: Paths, cli):
     """The project with earlier good outputs; returns a function that puts a tag into its template."""
+    reopen_2025(project)
     assert cli("build", "--only", "fulda,wetterau", "--formats", "docx")[0] == 0
 
     def add(tag: str) -> dict[str, bytes]:

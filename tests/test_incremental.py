@@ -11,7 +11,7 @@ import docx
 import pikepdf
 import pytest
 
-from .conftest import build_into, edit_yaml
+from .conftest import build_into, edit_yaml, reopen_2025
 
 
 def digests(folder):
@@ -46,6 +46,7 @@ def test_only_the_changed_district_is_rebuilt(project, cli):
 
 
 def test_template_or_year_change_rebuilds_all(project, cli):
+    reopen_2025(project)  # the template is edited below
     assert cli("build", "--formats", "docx")[0] == 0
     edit_yaml(
         project.counties / "2025/_year.yaml",

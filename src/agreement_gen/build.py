@@ -34,6 +34,7 @@ from agreement_gen.validate import validate
 class BuildReport:
     year: int
     out_dir: Path
+    closed_template: Path | None = None  # kept now: this build made the year's first sent or signed document
     built: list[Item] = field(default_factory=list)
     failed: list[Item] = field(default_factory=list)
     up_to_date: list[Agreement] = field(default_factory=list)
@@ -75,6 +76,16 @@ def _output_record(path: Path) -> OutputRecord:
     return OutputRecord(file=path.name, sha256=sha256_file(path), size=path.stat().st_size, pages=pages)
 
 
+def _template_gate(plan: YearPlan) -> Path | None:
+    """What `check` refuses never builds (exit 2, nothing written), nor a changed closed template; only run
+    when something is to be built. The year's first sent or signed document closes its template (closing.py)."""
+    from agreement_gen.closing import record_closure
+    from agreement_gen.lint.gate import template_gate
+
+    template_gate(plan)
+    return record_closure(plan)
+
+
 def build(
     paths: Paths,
     year: int | None = None,
@@ -110,6 +121,7 @@ def _build_locked(plan: YearPlan, out_dir: Path, report: BuildReport, wanted: se
             stale.append(agreement)
     if not stale:
         return report
+    report.closed_template = _template_gate(plan)
 
     items = [Item(agreement, fingerprint=prints[agreement.slug]) for agreement in stale]
     try:

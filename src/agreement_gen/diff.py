@@ -3,7 +3,7 @@
 An editor who changes one sentence of the template changes 26 legal documents. This module
 renders every agreement of two versions (the working tree and a git revision, or two fiscal
 years) in memory – no LibreOffice, about a second for all – and compares their text
-(`textconv.document_lines`: properties, headers, body, footers).
+(`text.lines`: properties, headers, body with its text boxes, footnotes, footers).
 
 The same edit shows in every district with different words around it ("des Landkreises Fulda",
 "der Stadt Kassel"). Before changes are grouped, each district's case forms are replaced by
@@ -29,7 +29,14 @@ from agreement_gen.config import Paths
 from agreement_gen.errors import AgreementGenError, InputError, Problem
 from agreement_gen.grammar import capfirst
 from agreement_gen.load import available_years
-from agreement_gen.sections import FOOTER_PREFIX, HEADER_PREFIX, PROPERTIES_PREFIX, line_sections
+from agreement_gen.sections import (
+    FOOTER_PREFIX,
+    FOOTNOTE_PREFIX,
+    HEADER_PREFIX,
+    PROPERTIES_PREFIX,
+    TEXTBOX_PREFIX,
+    line_sections,
+)
 
 CONTEXT_WORDS = 1  # words of unchanged text shown before a changed piece in the summary ('im Herbst')
 
@@ -106,6 +113,7 @@ class Comparison:
     added: list[str]  # only in the new version
     removed: list[str]  # only in the old version
     names: dict[str, str]  # slug → designation
+    notes: list[str] = field(default_factory=list)  # e.g. the edited template belongs to a closed year
 
     @property
     def unchanged(self) -> bool:
@@ -125,14 +133,23 @@ def _forms(context: dict) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs.items(), key=lambda item: -len(item[0])))
 
 
-def render_version(version: Version, only: Iterable[str] | None = None) -> dict[str, Rendered]:
-    """Every agreement of the version, rendered in memory and read back as lines."""
+def render_version(
+    version: Version, only: Iterable[str] | None = None, notes: list[str] | None = None
+) -> dict[str, Rendered]:
+    """Every agreement of the version, rendered in memory and read back as lines. With `notes` (the edited
+    side), only if the template check finds no error – what `check` refuses is no change to show – and a
+    changed closed template is noted there (diff shows the change; build refuses it)."""
     from agreement_gen.build import plan_year
+    from agreement_gen.closing import closed_template_problems
     from agreement_gen.context import template_context
+    from agreement_gen.lint.gate import template_gate
     from agreement_gen.render import TemplateRenderer
-    from agreement_gen.textconv import document_lines
+    from agreement_gen.text import lines as document_lines
 
     plan = plan_year(version.paths, version.year, only)
+    if notes is not None:
+        template_gate(plan, closed=False)
+        notes += [f"{plan.template}: {problem.message}" for problem in closed_template_problems(plan)]
     renderer = TemplateRenderer(plan.template)
     rendered = {}
     for agreement in plan.agreements:
@@ -181,7 +198,11 @@ def changes(old: Rendered, new: Rendered) -> list[Change]:
 
 
 def compare(
-    old: dict[str, Rendered], new: dict[str, Rendered], old_version: Version, new_version: Version
+    old: dict[str, Rendered],
+    new: dict[str, Rendered],
+    old_version: Version,
+    new_version: Version,
+    notes: list[str] | None = None,
 ) -> Comparison:
     groups: dict[tuple, Group] = {}
     changed = []
@@ -205,6 +226,7 @@ def compare(
         sorted(set(new) - set(old)),
         sorted(set(old) - set(new)),
         names,
+        list(notes or []),
     )
 
 
@@ -225,7 +247,7 @@ def _any_case(line: str) -> str:
 
 
 def _unmarked(line: str) -> str:
-    for prefix in (HEADER_PREFIX, FOOTER_PREFIX, PROPERTIES_PREFIX):
+    for prefix in (HEADER_PREFIX, FOOTER_PREFIX, PROPERTIES_PREFIX, TEXTBOX_PREFIX, FOOTNOTE_PREFIX):
         line = line.removeprefix(prefix)
     return line
 
@@ -290,14 +312,17 @@ def run_diff(
 ) -> Comparison:
     """Compare the working tree with `rev` (default HEAD), or year `year` with year `against`."""
     year = paths.resolve_year(year)
+    notes: list[str] = []
     if against is None:
         new_version = Version("working tree", "Arbeitskopie", paths, year)
     else:
         new_version = Version(str(year), str(year), paths, year)
     if rev is None and against is not None:
         old_version = Version(str(against), str(against), paths, paths.resolve_year(against))
-        return compare(render_version(old_version, only), render_version(new_version, only), old_version, new_version)
+        new = render_version(new_version, only, notes)
+        return compare(render_version(old_version, only), new, old_version, new_version, notes)
     rev = rev or "HEAD"
+    new = render_version(new_version, only, notes)  # the edited side first: its errors stop the diff
     old_year = against if against is not None else year
     with revision(paths, rev) as snapshot:
         if old_year not in available_years(snapshot.counties):
@@ -311,7 +336,7 @@ def run_diff(
             old = render_version(old_version, only)
         except InputError as exc:
             raise _in_revision(exc, snapshot, paths, rev) from exc
-    return compare(old, render_version(new_version, only), old_version, new_version)
+    return compare(old, new, old_version, new_version, notes)
 
 
 # --- the HTML report ---------------------------------------------------------------------------

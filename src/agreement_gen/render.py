@@ -21,6 +21,7 @@ from agreement_gen.context import template_context
 from agreement_gen.errors import RenderError
 from agreement_gen.grammar import capfirst
 from agreement_gen.limits import LimitedSandbox, LimitExceededError, render_seconds, time_limit
+from agreement_gen.normalise import normalise
 from agreement_gen.reproducible import build_timestamp, normalize_zip
 from agreement_gen.structure import Agreement
 
@@ -120,6 +121,7 @@ class TemplateRenderer:
             raise RenderError(
                 agreement.slug, f"template {self.template.name} failed: {type(exc).__name__}: {exc}"
             ) from exc
+        normalise(doc.docx)  # no comments, the same header (ENTWURF, page number) on every page
         props = doc.docx.core_properties
         # docxtpl renders these with our autoescaping environment; python-docx escapes again on save.
         for name in ("title", "subject", "author", "comments"):

@@ -68,5 +68,10 @@ def command(
             built=built, current=current, failed=failed
         )
     console.print(f"{report.year}: {summary} → {report.out_dir}/")
+    if report.closed_template is not None:
+        console.print(
+            f"{report.year}'s template is now closed (an agreement is sent or signed): kept as "
+            f"{report.closed_template} – commit it with the data; change next year's wording with `new-year`"
+        )
     if report.failed:
         raise click.exceptions.Exit(1)

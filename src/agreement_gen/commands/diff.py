@@ -9,7 +9,9 @@ import click
 from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options, split_only
-from agreement_gen.ui import console
+from agreement_gen.ui import console, console_err
+
+REPORT_NAME = "aenderungen.html"
 
 
 @click.command("diff")
@@ -20,9 +22,11 @@ from agreement_gen.ui import console
 @click.option(
     "--html",
     "html_file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="[FILE]",
+    is_flag=False,
+    flag_value="",
     default=None,
-    help="Also write a side-by-side report for a browser.",
+    help="Also write a side-by-side report for a browser: to FILE, or with no FILE to OUT/YEAR/aenderungen.html.",
 )
 def command(
     year: int | None,
@@ -32,7 +36,7 @@ def command(
     rev: str | None,
     against: int | None,
     only: str | None,
-    html_file: Path | None,
+    html_file: str | None,
 ) -> None:
     """Show how the agreements' text changes: working tree vs a git revision, or one year vs another."""
     from agreement_gen.diff import html_report, run_diff  # renders: imported only when asked
@@ -57,12 +61,19 @@ def command(
         for line in unified(change.old, change.new):
             console.print(line)
         console.print()
+    for note in comparison.notes:
+        console_err.print(Text.assemble(("note: ", "bold yellow"), note))
     for label, slugs in (("only in " + new.label, comparison.added), ("only in " + old.label, comparison.removed)):
         if slugs:
             console.print(f"{label}: {', '.join(slugs)}")
     if html_file is not None:
-        html_file.write_text(html_report(comparison), encoding="utf-8")
-        console.print(f"side-by-side report: {html_file}")
+        # --html alone: under build/, which git ignores, never into the project folder
+        report = out / str(new.year) / REPORT_NAME if html_file == "" else Path(html_file)
+        if report.is_dir():
+            raise click.BadParameter(f"{report} is a folder; give a file name", param_hint="--html")
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(html_report(comparison), encoding="utf-8")
+        console.print(f"side-by-side report: {report}")
 
 
 def unified(old: tuple[str, ...], new: tuple[str, ...]) -> list[Text]:

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options
 from agreement_gen.sections import FOOTER_PREFIX, HEADER_PREFIX, PROPERTIES_PREFIX, section_heading
-from agreement_gen.ui import console
+from agreement_gen.ui import console, console_err
 
 
 @click.command("preview")
@@ -35,10 +35,15 @@ def command(slug: str, year: int | None, counties: Path, templates: Path, out: P
         return
 
     from agreement_gen.build import plan_year
+    from agreement_gen.closing import closed_template_problems
+    from agreement_gen.lint.gate import template_gate
     from agreement_gen.render import TemplateRenderer
-    from agreement_gen.textconv import document_lines
+    from agreement_gen.text import lines as document_lines
 
     plan = plan_year(paths, year, [slug])
+    template_gate(plan, closed=False)  # what `check` refuses is not shown as if it were fine
+    for problem in closed_template_problems(plan):
+        console_err.print(Text.assemble(("note: ", "bold yellow"), f"{plan.template}: {problem.message}"))
     agreement = plan.agreements[0]
     for line in document_lines(TemplateRenderer(plan.template).render(agreement)):
         if line.startswith(PROPERTIES_PREFIX):

@@ -17,10 +17,15 @@ def finding_text(finding: Finding) -> Text:
 
 def report_template(plan: YearPlan) -> bool:
     """Check the plan's template and print every finding; False if there is an error (stop before rendering)."""
+    from agreement_gen.closing import closed_template_problems
+
     findings = lint_plan(plan)
     for finding in findings:
         console.print(finding_text(finding))
-    errors = sum(f.severity is Severity.ERROR for f in findings)
+    closed = closed_template_problems(plan)
+    for problem in closed:
+        console.print(Text.assemble(MARK[Severity.ERROR], (str(plan.template.name), "bold"), f": {problem.message}"))
+    errors = sum(f.severity is Severity.ERROR for f in findings) + len(closed)
     if errors:
         console.print(
             f"template {plan.template.name}: {errors} error(s), nothing was rendered – "

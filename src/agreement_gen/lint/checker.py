@@ -20,6 +20,7 @@ from agreement_gen.lint.docxtpl_tags import DocxtplTagCheck
 from agreement_gen.lint.findings import Finding, Report, Severity, has_errors
 from agreement_gen.lint.parsing import PartParser, para_at
 from agreement_gen.lint.rendered import RenderedCheck
+from agreement_gen.lint.structure import StructureCheck
 from agreement_gen.lint.syntax import SyntaxCheck
 from agreement_gen.lint.variables import VariableCheck
 from agreement_gen.lint.word_damage import WordDamageCheck
@@ -33,26 +34,28 @@ def lint_template(
     contexts: Sequence[Mapping[str, Any]] = (),
     env: Environment | None = None,
     render: Render | None = None,
+    value_sets: Mapping[str, tuple[Any, ...]] | None = None,
 ) -> list[Finding]:
     """Every problem of the template, errors and warnings, in document order.
 
     `contexts` are real template contexts (their names are the known names; without any, names
     are not checked); `render`, if given, renders sample agreements, whose text is then searched
-    for tags that survived rendering.
+    for tags that survived rendering; `value_sets` are the values a name can have (every slug …),
+    beyond the fixed ones (`names.VALUE_SETS`).
     """
     from agreement_gen.render import make_environment
 
     env = env or make_environment()
     vocabulary = Vocabulary.of(contexts) if contexts else None
     try:
-        checker = TemplateChecker(template, vocabulary, env)
+        checker = TemplateChecker(template, vocabulary, env, value_sets)
         parts = read_parts(checker.tpl)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         return [Finding(Severity.ERROR, str(template), f"cannot be opened as a Word document ({exc})")]
     return checker.check(parts, contexts, render)
 
 
-def lint_plan(plan: Any) -> list[Finding]:
+def lint_plan(plan: Any, *, sample_render: bool = True) -> list[Finding]:
     """The template check for a validated year (`structure.YearPlan`): names from all its agreements,
     and one sample render per status (a tag may hide in a branch only signed documents take)."""
     from agreement_gen.context import template_context
@@ -65,13 +68,32 @@ def lint_plan(plan: Any) -> list[Finding]:
         renderer = TemplateRenderer(plan.template)
         return [renderer.render(agreement) for agreement in samples]
 
-    return lint_template(plan.template, contexts, render=render)
+    return lint_template(
+        plan.template, contexts, render=render if sample_render else None, value_sets=data_values(plan)
+    )
+
+
+def data_values(plan: Any) -> dict[str, tuple[Any, ...]]:
+    """The values the year's data really has, for names whose set is closed: every district's slug (from
+    the files, whatever `--only` chose) and the numbers of the year's Maßnahmenarten."""
+    counties = plan.year_file.parent.parent
+    slugs = sorted({p.stem for p in (counties / "districts").glob("*.yaml")})
+    return {
+        "district.slug": tuple(slugs),
+        "massnahmen[].number": tuple(sorted(plan.fiscal_year.massnahmenarten)),
+    }
 
 
 class TemplateChecker:
     """The checks of one template, sharing one report, run in the order they build on each other."""
 
-    def __init__(self, template: Path, vocabulary: Vocabulary | None, env: Environment) -> None:
+    def __init__(
+        self,
+        template: Path,
+        vocabulary: Vocabulary | None,
+        env: Environment,
+        value_sets: Mapping[str, tuple[Any, ...]] | None = None,
+    ) -> None:
         self.report = Report()
         self.tpl = DocxTemplate(io.BytesIO(template.read_bytes()))
         self.tpl.init_docx()
@@ -79,13 +101,16 @@ class TemplateChecker:
         self.docxtpl_tags = DocxtplTagCheck(self.report)
         self.syntax = SyntaxCheck(self.report, env)
         self.parser = PartParser(self.report, env, self.tpl)
-        self.variables = VariableCheck(self.report, env, vocabulary)
+        self.variables = VariableCheck(self.report, env, vocabulary, value_sets)
         self.rendered = RenderedCheck(self.report)
+        self.structure = StructureCheck(self.report)
 
     def check(self, parts: list[Part], contexts: Sequence[Mapping[str, Any]], render: Render | None) -> list[Finding]:
         """Every finding of the template, in document order; the sample render only if nothing else is wrong."""
         for part in parts:
             self.check_part(part)
+        self.word_damage.page_settings()
+        self.structure.check(parts)
         self.variables.check_properties(self.tpl.docx.core_properties)
         self.variables.check_unused()
         if render is not None and not has_errors(self.report.findings):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment, nodes
@@ -35,9 +36,12 @@ NameProblem = tuple[int, str, str]
 class NameAnalysis:
     """Walks a parsed template: which names it reads, and which of them do not exist."""
 
-    def __init__(self, vocabulary: Vocabulary, env: Environment) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary, env: Environment, value_sets: Mapping[str, tuple[Any, ...]] | None = None
+    ) -> None:
         self.vocabulary = vocabulary
         self.env = env
+        self.value_sets = {**VALUE_SETS, **(value_sets or {})}
         self.used: set[str] = set()
         self.problems: list[NameProblem] = []
         self.locals: set[str] = set(env.globals)
@@ -191,12 +195,15 @@ class NameAnalysis:
     def impossible(self, path: str, value: Any) -> str | None:
         """Why `path == value` is never true ('NAME' stands for the name), or None if it can be."""
         shown = display_name(path)
-        if shown in VALUE_SETS or path in VALUE_SETS:
-            allowed = VALUE_SETS.get(path) or VALUE_SETS[shown]
+        if shown in self.value_sets or path in self.value_sets:
+            allowed = self.value_sets.get(path) or self.value_sets[shown]
             if value not in allowed:
-                guess = difflib.get_close_matches(str(value), allowed, n=1)
+                texts = [str(a) for a in allowed]
+                guess = difflib.get_close_matches(str(value), texts, n=1, cutoff=0.6)
                 hint = f' – did you mean "{guess[0]}"?' if guess else ""
-                return f'NAME is never "{value}"; it is one of {", ".join(repr(a) for a in allowed)}{hint}'
+                listed = ", ".join(repr(a) for a in allowed[:30])
+                more = f" and {len(allowed) - 30} more" if len(allowed) > 30 else ""
+                return f'NAME is never "{value}"; it is one of {listed}{more}{hint}'
             return None
         example = self.vocabulary.examples.get(path)
         expected, given = _kind(example), _kind(value)

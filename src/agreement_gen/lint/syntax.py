@@ -51,7 +51,11 @@ class SyntaxCheck:
                 if tag.opener == "{#":
                     continue
                 # A tag Word damaged is reported already; its keyword still opens or closes a block.
-                reported = tag in part.damaged.get(para.index, []) or any(ch in WORD_TYPOGRAPHY for ch in tag.text)
+                reported = (
+                    tag in part.damaged.get(para.index, [])
+                    or tag in part.explained
+                    or any(ch in WORD_TYPOGRAPHY for ch in tag.text)
+                )
                 message = None if reported else self.tag_syntax(tag)
                 if message:
                     self.report.error(part, para, message, para.near(tag.start, tag.end))

@@ -7,7 +7,7 @@ its readable tags alone, and a field used only in a broken tag would look unused
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
@@ -23,10 +23,17 @@ _PROPERTIES = (("title", "Titel"), ("subject", "Thema"), ("author", "Autor"), ("
 class VariableCheck:
     """The names of every part and of the document properties; collects the names used."""
 
-    def __init__(self, report: Report, env: Environment, vocabulary: Vocabulary | None) -> None:
+    def __init__(
+        self,
+        report: Report,
+        env: Environment,
+        vocabulary: Vocabulary | None,
+        value_sets: Mapping[str, tuple[Any, ...]] | None = None,
+    ) -> None:
         self.report = report
         self.env = env
         self.vocabulary = vocabulary
+        self.value_sets = value_sets
         self.used: set[str] = set()
         self.analysed_everything = True
 
@@ -34,7 +41,7 @@ class VariableCheck:
         """Report every name of `ast` that does not exist, at the paragraph `locate` finds for its line."""
         if self.vocabulary is None:
             return
-        analysis = NameAnalysis(self.vocabulary, self.env)
+        analysis = NameAnalysis(self.vocabulary, self.env, self.value_sets)
         analysis.template(ast)
         self.used |= analysis.used
         for lineno, written, message in analysis.problems:

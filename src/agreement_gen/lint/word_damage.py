@@ -23,9 +23,38 @@ from agreement_gen.lint.document import (
     compact,
     scan,
 )
-from agreement_gen.lint.findings import Report
+from agreement_gen.lint.findings import Finding, Report, Severity
 
-_REVISIONS = {qn("w:ins"), qn("w:del"), qn("w:moveFrom"), qn("w:moveTo")}
+_REVISIONS = {
+    qn("w:ins"),
+    qn("w:del"),
+    qn("w:moveFrom"),
+    qn("w:moveTo"),
+    qn("w:rPrChange"),
+    qn("w:pPrChange"),
+    qn("w:tblPrChange"),
+    qn("w:trPrChange"),
+    qn("w:tcPrChange"),
+}
+# Where an editor accepts tracked changes and switches recording off, in both programs.
+ACCEPT_CHANGES = (
+    "accept or reject them and switch recording off, then save – Word: Überprüfen › Annehmen › Alle Änderungen "
+    "annehmen, then Überprüfen › Änderungen nachverfolgen; LibreOffice: Bearbeiten › Änderungen verfolgen › "
+    "Verwalten… › Alle annehmen, then Bearbeiten › Änderungen verfolgen › Aufzeichnen"
+)
+SHOW_HIDDEN = "show hidden characters (Word: Start › ¶; LibreOffice: Ansicht › Formatierungszeichen)"
+# Characters one cannot see in Word that make a tag unreadable for Jinja.
+INVISIBLE = {
+    "\xad": "an invisible soft hyphen",
+    "\u200b": "an invisible zero-width space",
+    "\u2060": "an invisible word joiner",
+    "\ufeff": "an invisible zero-width no-break space",
+    "\xa0": "a non-breaking space",
+    "\u202f": "a narrow non-breaking space",
+    "\u2011": "a non-breaking hyphen",
+}
+_FIELD_MARKS = (qn("w:fldChar"), qn("w:fldSimple"))
+_COMMENT_MARKS = (qn("w:commentRangeStart"), qn("w:commentReference"))
 _WRAPPERS = {
     qn("w:hyperlink"): "a link",
     qn("w:ins"): "a tracked insertion",
@@ -45,20 +74,78 @@ class WordDamageCheck:
     def __init__(self, report: Report, tpl: DocxTemplate) -> None:
         self.report = report
         self.tpl = tpl  # docxtpl's own clean-up (`patch_xml`) decides whether a tag can be joined
+        self.comment_texts = _comment_texts(tpl)
+        self.comments_seen: set[str | None] = set()
 
     def check(self, part: Part) -> None:
         """Read every paragraph's tags into `part`, and report what Word did to them."""
         for para in part.paragraphs:
+            self.comments(part, para)
             if "{" not in para.text and "}" not in para.text:
                 self.revisions(part, para)
                 continue
             tags = self.read_tags(part, para)
             split = [tag for tag in tags if self.split(part, para, tag)]
             for tag in tags:
+                if tag not in split and not self.fields_inside(part, para, tag):
+                    self.invisible(part, para, tag)
                 self.typography(part, para, tag)
             if not split:  # a split tag already names the tracked change it lies in
                 self.revisions(part, para)
-            self.unjoinable(part, para, [tag for tag in tags if tag not in split])
+            self.unjoinable(part, para, [tag for tag in tags if tag not in split and tag not in part.explained])
+
+    def comments(self, part: Part, para: Para) -> None:
+        """A Word comment: removed from every agreement (normalise.py), said once where it is anchored."""
+        for mark in para.element.iter(*_COMMENT_MARKS):
+            comment_id = mark.get(qn("w:id"))
+            if comment_id in self.comments_seen:
+                continue
+            self.comments_seen.add(comment_id)
+            text = " ".join(self.comment_texts.get(comment_id, "").split())
+            shown = f" „{text[:60]}{'…' if len(text) > 60 else ''}“" if text else ""
+            self.report.warning(
+                part,
+                para,
+                f"a Word comment{shown} is anchored here; comments are removed from every agreement and never "
+                "printed; delete it once it is settled (Word: Überprüfen › Löschen; LibreOffice: right-click "
+                "the comment › Kommentar löschen)",
+                para.near(0, 0, words=8),
+            )
+
+    def fields_inside(self, part: Part, para: Para, tag: Tag) -> bool:
+        """A Word field (page number, date, cross-reference …) inside a tag: its result joins the tag's text."""
+        names = [name for offset, name in _field_offsets(para) if tag.start < offset < tag.end]
+        if not names:
+            return False
+        part.explained.add(tag)
+        self.report.error(
+            part,
+            para,
+            f"a Word field ({', '.join(dict.fromkeys(names))}) lies inside the tag „{tag.text}“, so its result "
+            "becomes part of the tag; delete the whole tag and type it again without the field (to see fields, "
+            "Word: Alt+F9; LibreOffice: Ansicht › Feldnamen)",
+            para.near(tag.start, tag.end),
+        )
+        return True
+
+    def invisible(self, part: Part, para: Para, tag: Tag) -> None:
+        """A soft hyphen, a non-breaking space … in a tag: Jinja cannot read it, and the editor cannot see it."""
+        for offset, char in enumerate(tag.text):
+            what = INVISIBLE.get(char)
+            if what is None:
+                continue
+            part.explained.add(tag)
+            before = tag.text[:offset].split()[-1] if tag.text[:offset].split() else tag.text[:offset]
+            fixed = "".join(" " if c in "\xa0\u202f" else "-" if c == "\u2011" else c for c in tag.text)
+            fixed = "".join(c for c in fixed if c not in INVISIBLE)
+            self.report.error(
+                part,
+                para,
+                f"the tag „{fixed}“ contains {what} (after „{before}“), which Jinja cannot read; "
+                f"{SHOW_HIDDEN} and delete it, or delete the whole tag and type it again",
+                para.near(tag.start, tag.end),
+            )
+            return
 
     def read_tags(self, part: Part, para: Para) -> list[Tag]:
         """The paragraph's tags, remembered in `part` with the damaged ones; braces that do not pair up reported."""
@@ -138,12 +225,86 @@ class WordDamageCheck:
                 para.near(tag.start, tag.end),
             )
 
+    def page_settings(self) -> None:
+        """ "Different first page" / "different odd and even pages": every agreement ignores those headers."""
+        document = self.tpl.docx
+        first = any(_on(el) for el in document.element.body.iter(qn("w:titlePg")))
+        even = any(_on(el) for el in document.settings.element.iter(qn("w:evenAndOddHeaders")))
+        settings = [
+            (
+                first,
+                "„Erste Seite anders“ (different first page)",
+                "Erste Seite anders",
+                "Gleicher Inhalt auf erster Seite",
+            ),
+            (
+                even,
+                "„Gerade und ungerade Seiten anders“ (different odd and even pages)",
+                "Gerade & ungerade Seiten anders",
+                "Gleicher Inhalt links/rechts",
+            ),
+        ]
+        for on, what, word, libreoffice in settings:
+            if on:
+                self.report.findings.append(
+                    Finding(
+                        Severity.WARNING,
+                        "Seitenlayout",
+                        f"the header settings say {what}; every agreement shows the normal header and footer on "
+                        "every page instead (ENTWURF, MUSTER and the page number must be on every page), so that "
+                        f"other header and footer is not used; switch it off (Word: Kopfzeile bearbeiten › {word}; "
+                        f"LibreOffice: Format › Seitenvorlage… › Kopfzeile › {libreoffice})",
+                        order=(89, 0),
+                    )
+                )
+
     def revisions(self, part: Part, para: Para) -> None:
         if any(el.tag in _REVISIONS for el in para.element.iter()):
             self.report.error(
                 part,
                 para,
-                "this paragraph has tracked changes, which every agreement would show as revisions; "
-                "accept or reject them in Word (Überprüfen › Annehmen) and save",
+                "this paragraph has tracked changes, which every agreement would show as revisions; " + ACCEPT_CHANGES,
                 para.near(0, 0, words=8),
             )
+
+
+def _field_offsets(para: Para) -> list[tuple[int, str]]:
+    """Where in the paragraph's text each Word field begins, with its name (PAGE, DATE, REF …)."""
+    found: list[tuple[int, str]] = []
+    offset = 0
+    pending: int | None = None  # a complex field whose name (its instrText) is still to come
+    for element in para.element.iter():
+        if element.tag == qn("w:t") and next(element.iterancestors(qn("w:p")), None) is para.element:
+            offset += len(element.text or "")
+        elif element.tag == qn("w:fldSimple"):
+            found.append((offset, _field_name(element.get(qn("w:instr"), ""))))
+        elif element.tag == qn("w:fldChar") and element.get(qn("w:fldCharType")) == "begin":
+            pending = offset
+        elif element.tag == qn("w:instrText") and pending is not None:
+            found.append((pending, _field_name(element.text or "")))
+            pending = None
+    if pending is not None:
+        found.append((pending, "field"))
+    return found
+
+
+def _on(element: etree._Element) -> bool:
+    """A Word on/off property: present means on, unless w:val says otherwise."""
+    return element.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
+def _field_name(instruction: str) -> str:
+    words = instruction.split()
+    return words[0].upper() if words else "field"
+
+
+def _comment_texts(tpl: DocxTemplate) -> dict[str, str]:
+    """Comment id → its text, read from the comments part."""
+    texts: dict[str, str] = {}
+    for rel in tpl.docx.part.rels.values():
+        if not rel.reltype.endswith("/comments") or rel.is_external:
+            continue
+        root = etree.fromstring(rel.target_part.blob)
+        for comment in root.iter(qn("w:comment")):
+            texts[comment.get(qn("w:id"))] = "".join(t.text or "" for t in comment.iter(qn("w:t")))
+    return texts
