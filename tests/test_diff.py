@@ -160,3 +160,69 @@ def test_invalid_data_in_the_old_revision_names_its_file_in_git_terms(repo, proj
     code, _, err = cli("diff")
     assert code == 2
     assert f"HEAD:{project.counties}/2025/fulda.yaml" in err
+
+
+def add_sentence(project: Paths, after: str, sentence: str) -> None:
+    """A new sentence at the end of the paragraph holding `after`, typed in one go."""
+    path = project.templates / TEMPLATE
+    document = docx.Document(str(path))
+    paragraph = next(p for p in document.paragraphs if after in p.text)
+    paragraph.add_run(sentence)
+    document.save(str(path))
+
+
+def test_a_new_sentence_with_district_values_is_one_change(repo, project, cli):
+    add_sentence(project, "im Herbst angesetzt.", " Sie findet in {{ district.seat }} statt.")
+    code, out, _ = cli("diff")
+    assert code == 0
+    assert "26 of 26 agreements change, 1 distinct change(s)" in out
+    assert "26 districts: § 6 'angesetzt.' → 'angesetzt. Sie findet in ‹district.seat› statt.'" in out
+
+
+def test_a_changed_budget_stays_visible_as_numbers(repo, project, cli):
+    edit_yaml(project.counties / "2025" / "hochtaunus.yaml", "873450.50", "900000")
+    code, out, _ = cli("diff")
+    assert code == 0
+    assert "1 district: § 4 '873.450,50' → '900.000'" in out and "‹budget›" not in out
+
+
+def move_paragraph(project: Paths, start: str, before: str) -> None:
+    path = project.templates / TEMPLATE
+    document = docx.Document(str(path))
+    moved = next(p for p in document.paragraphs if p.text.startswith(start))
+    target = next(p for p in document.paragraphs if p.text.startswith(before))
+    target._p.addprevious(moved._p)
+    document.save(str(path))
+
+
+def test_a_moved_paragraph_is_shown_as_moved(repo, project, cli, tmp_path):
+    move_paragraph(project, "Unterjährige Abweichungen", "{{ district.nominative|capfirst }} und das")
+    code, out, _ = cli("diff")
+    assert code == 0
+    assert "26 of 26 agreements change, 1 distinct change(s)" in out
+    assert "26 districts: § 6 moved '" in out and "' from § 6" in out  # two paragraphs swapped: one moved
+    assert "@@ § 6 → § 6 @@\n~" in out
+    assert "\n-" not in out and "\n+" not in out
+    report = tmp_path / "moved.html"
+    assert cli("diff", "--html", str(report))[0] == 0
+    assert "unverändert verschoben" in report.read_text(encoding="utf-8")
+
+
+def test_a_paragraph_moved_to_another_section(repo, project, cli):
+    move_paragraph(project, "Unterjährige Abweichungen", "{{ district.nominative|capfirst }} beteiligt sich")
+    code, out, _ = cli("diff")
+    assert code == 0
+    assert "1 distinct change(s)" in out
+    assert "26 districts: § 7 moved 'Unterjährige Abweichungen" in out and "from § 6" in out
+    assert "@@ § 6 → § 7 @@" in out
+
+
+def test_html_without_a_file_goes_under_build(repo, project, cli):
+    edit_template(project, "im Herbst", "im Frühjahr")
+    code, out, _ = cli("diff", "--html")
+    assert code == 0
+    report = project.out / "2025" / "aenderungen.html"
+    assert f"side-by-side report: {report}" in out
+    assert report.is_file()
+    root = project.counties.parent
+    assert sorted(p.name for p in root.iterdir() if p.suffix == ".html") == []

@@ -11,10 +11,12 @@ import zipfile
 from pathlib import Path
 
 import docx
+import pikepdf
 import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from pypdf import PdfReader
 
 from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
@@ -62,7 +64,7 @@ def test_build_runs_the_template_check_first_and_writes_nothing(project, cli, bu
     edited(project, unknown_variable)
     code, _, err = cli("build", "--only", "fulda,stadt-kassel", "--formats", "docx")
     assert code == 2
-    assert "invalid input – 1 problem(s), nothing was written" in err
+    assert "invalid input – 1 problem, nothing was written" in err
     assert "zielvereinbarung.docx: § 5, Absatz 1 (near „{{ district.genitve }} finanziert" in err
     assert "did you mean `district.genitive`?" in err
     assert snapshot(project.out) == built
@@ -250,3 +252,17 @@ def test_even_page_headers_are_not_used_either(project):
     assert not docx.Document(io.BytesIO(content)).settings.odd_and_even_pages_header_footer
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         assert 'w:type="even"' not in archive.read("word/document.xml").decode()
+
+
+@pytest.mark.slow
+def test_a_comment_never_reaches_the_pdf(project, cli):
+    """LibreOffice prints a DOCX comment as a note in the PDF: the built PDF has neither note nor text."""
+    edited(project, lambda d: add_comment(d, "Nur intern: Betrag prüfen", "Unterjährige Abweichungen"))
+    code, out, err = cli("build", "--only", "darmstadt-dieburg")
+    assert code == 0, out + err
+    with pikepdf.open(project.out / "2025" / "darmstadt-dieburg.pdf") as pdf:
+        subtypes = [str(a.get("/Subtype")) for page in pdf.pages for a in page.get("/Annots", [])]
+    assert "/Text" not in subtypes and "/Popup" not in subtypes
+    text = "".join(page.extract_text() for page in PdfReader(project.out / "2025" / "darmstadt-dieburg.pdf").pages)
+    assert "Zielsteuerung" in text  # § 6, where the comment was anchored
+    assert "Betrag prüfen" not in text and "Nur intern" not in text

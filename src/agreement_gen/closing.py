@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agreement_gen.errors import Problem
+from agreement_gen.i18n import _
 from agreement_gen.load import YEAR_FILE, available_years, read_yaml
 from agreement_gen.structure import YearPlan
 
@@ -40,13 +41,13 @@ class Closure:
 
     def described(self) -> str:
         """'darmstadt-dieburg is signed', 'fulda and 2 more are out for signature or signed'."""
-        words = {"for_signature": "out for signature", "signed": "signed", "sent": "sent for signature"}
+        words = {"for_signature": _("out for signature"), "signed": _("signed"), "sent": _("sent for signature")}
         items = sorted(self.agreements.items())
         if len(items) == 1:
             slug, status = items[0]
-            return f"{slug} is {words[status]}"
+            return _("{slug} is {status}").format(slug=slug, status=words[status])
         shown = ", ".join(f"{slug} ({words[status]})" for slug, status in items[:5])
-        return shown + (f" and {len(items) - 5} more" if len(items) > 5 else "")
+        return shown + (_(" and {count} more").format(count=len(items) - 5) if len(items) > 5 else "")
 
 
 def counties_of(plan: YearPlan) -> Path:
@@ -60,7 +61,7 @@ def closure(plan: YearPlan) -> Closure | None:
     for path in sorted(year_dir.glob("*.yaml")):
         if path.name == YEAR_FILE:
             continue
-        doc, _ = read_yaml(path)  # problems are validate's business; a broken file closes nothing
+        doc, _problems = read_yaml(path)  # problems are validate's business; a broken file closes nothing
         status = doc.data.get("status") if doc is not None else None
         if status in CLOSING_STATUSES:
             agreements[path.stem] = str(status)
@@ -96,26 +97,36 @@ def closed_template_problems(plan: YearPlan) -> list[Problem]:
 def _message(plan: YearPlan, closed: Closure, kept: list[str], now: list[str]) -> str:
     year = closed.year
     changes = _changes(kept, now)
-    return (
-        f"the template of {year} is closed – {closed.described()} – and its text was changed since ({changes}); "
-        f"every agreement of {year} keeps the wording that went out. Undo the change (the closed template is kept "
-        f"as {closed.record}; copy it back over {plan.template}), and make it for the next fiscal year instead: "
-        + _next_year_advice(plan, year)
+    return _(
+        "the template of {year} is closed – {why} – and its text was changed since ({changes}); every agreement "
+        "of {year} keeps the wording that went out. Undo the change (the closed template is kept as {record}; "
+        "copy it back over {template}), and make it for the next fiscal year instead: {advice}"
+    ).format(
+        year=year,
+        why=closed.described(),
+        changes=changes,
+        record=closed.record,
+        template=plan.template,
+        advice=_next_year_advice(plan, year),
     )
 
 
 def _next_year_advice(plan: YearPlan, year: int) -> str:
     counties = counties_of(plan)
     if year + 1 in available_years(counties):
-        doc, _ = read_yaml(counties / str(year + 1) / YEAR_FILE)
+        doc, _problems = read_yaml(counties / str(year + 1) / YEAR_FILE)
         name = doc.data.get("template") if doc is not None else None
         if name and name != plan.template.name:
-            return f"{year + 1} has its own template, {plan.template.parent / str(name)}; edit that one"
-        return f"give {year + 1} a template of its own (`template:` in counties/{year + 1}/{YEAR_FILE})"
-    return (
-        f"`agreement-gen new-year {year + 1}` gives {year + 1} its data and its own copy of the template "
-        f"(templates/zielvereinbarung-{year + 1}.docx)"
-    )
+            return _("{year} has its own template, {template}; edit that one").format(
+                year=year + 1, template=plan.template.parent / str(name)
+            )
+        return _("give {year} a template of its own (`template:` in counties/{year}/{file})").format(
+            year=year + 1, file=YEAR_FILE
+        )
+    return _(
+        "`agreement-gen new-year {year}` gives {year} its data and its own copy of the template "
+        "(templates/zielvereinbarung-{year}.docx)"
+    ).format(year=year + 1)
 
 
 def _changes(kept: list[str], now: list[str], limit: int = 3) -> str:
@@ -128,7 +139,15 @@ def _changes(kept: list[str], now: list[str], limit: int = 3) -> str:
         if tag != "equal":
             found.append(Change("", tuple(kept[i1:i2]), tuple(now[j1:j2])).summary)
     shown = "; ".join(found[:limit])
-    return shown + (f"; and {len(found) - limit} more" if len(found) > limit else "")
+    return shown + (_("; and {count} more").format(count=len(found) - limit) if len(found) > limit else "")
+
+
+def closed_now_note(year: int, record: Path) -> str:
+    """What `build` says when it has just closed a year's template."""
+    return _(
+        "{year}'s template is now closed (an agreement is sent or signed): kept as {record} – commit it with the "
+        "data; change next year's wording with `new-year`"
+    ).format(year=year, record=record)
 
 
 def record_closure(plan: YearPlan) -> Path | None:

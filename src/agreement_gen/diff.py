@@ -28,6 +28,7 @@ from pathlib import Path
 from agreement_gen.config import Paths
 from agreement_gen.errors import AgreementGenError, InputError, Problem
 from agreement_gen.grammar import capfirst
+from agreement_gen.i18n import _
 from agreement_gen.load import available_years
 from agreement_gen.sections import (
     FOOTER_PREFIX,
@@ -68,6 +69,7 @@ class Change:
     section: str
     old: tuple[str, ...]
     new: tuple[str, ...]
+    moved_from: str = ""  # a paragraph moved unchanged: the section it was in ('§ 3'); `section` is where it is now
 
     @property
     def key(self) -> tuple:
@@ -77,6 +79,8 @@ class Change:
         genitive and dative read alike ("der Stadt Kassel"), so which case a form stands for
         cannot be told from the text. Only an edit of the case itself needs the case names.
         """
+        if self.moved_from:
+            return (self.section, "moved", self.moved_from, tuple(map(_any_case, self.new)))
         if len(self.old) == len(self.new) == 1:
             words = tuple(_word_changes(_any_case(self.old[0]), _any_case(self.new[0])))
             return (self.section, words or tuple(_word_changes(self.old[0], self.new[0])))
@@ -86,6 +90,8 @@ class Change:
     def summary(self) -> str:
         """The changed words with one word before them: 'im Herbst' → 'im Frühjahr'."""
         old, new = [_unmarked(line) for line in self.old], [_unmarked(line) for line in self.new]
+        if self.moved_from:
+            return _("moved {text} from {section}").format(text=_quote(" ".join(new)), section=self.moved_from)
         if not old:
             return f"added {_quote(' '.join(new))}"
         if not new:
@@ -123,13 +129,34 @@ class Comparison:
 # --- rendering both sides ----------------------------------------------------------------------
 
 
+# Values that differ from district to district besides the name's case forms, as the template names them.
+DISTRICT_VALUES = (
+    ("district", "seat"),
+    ("district", "ags"),
+    ("budget",),
+    ("signatures", "district", "name"),
+    ("signatures", "district", "title"),
+    ("signatures", "district", "place"),
+    ("signatures", "district", "date"),
+    ("signatures", "ministry", "date"),
+)
+MIN_VALUE_LENGTH = 3  # shorter values ('N.') would replace pieces of words
+
+
 def _forms(context: dict) -> tuple[tuple[str, str], ...]:
+    """Each district-dependent text of one agreement → its placeholder, longest text first."""
     district = context["district"]
     pairs: dict[str, str] = {}
     for key in ("nominative", "genitive", "dative", "accusative"):
         pairs.setdefault(district[key], f"‹district.{key}›")
         pairs.setdefault(capfirst(district[key]), f"‹district.{key}|capfirst›")
     pairs.setdefault(district["name"], "‹district.name›")
+    for path in DISTRICT_VALUES:
+        value: object = context
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str) and len(value.strip()) >= MIN_VALUE_LENGTH:
+            pairs.setdefault(value, f"‹{'.'.join(path)}›")
     return tuple(sorted(pairs.items(), key=lambda item: -len(item[0])))
 
 
@@ -164,14 +191,18 @@ def render_version(
 
 
 def normalise(line: str, forms: Iterable[tuple[str, str]]) -> str:
+    """District-dependent text → placeholders, whole words only ('Kassel' not inside 'Kasseler')."""
     for text, placeholder in forms:
-        line = line.replace(text, placeholder)
+        if text in line:
+            line = re.sub(rf"(?<!\w){re.escape(text)}(?!\w)", placeholder, line)
     return line
 
 
 def changes(old: Rendered, new: Rendered) -> list[Change]:
     """The changed stretches between two renderings of one district, in document order."""
-    forms = new.forms  # the new side's words: a renamed district shows its old name as changed
+    # Only what both sides share becomes a placeholder: a changed budget or name stays visible as it is.
+    shared = set(old.forms)
+    forms = tuple(pair for pair in new.forms if pair in shared)
     sections_new = line_sections(list(new.lines))
     sections_old = line_sections(list(old.lines))
     matcher = difflib.SequenceMatcher(None, old.lines, new.lines, autojunk=False)
@@ -192,9 +223,28 @@ def changes(old: Rendered, new: Rendered) -> list[Change]:
                     section,
                     tuple(normalise(line, forms) for line in old.lines[a1:a2]),
                     tuple(normalise(line, forms) for line in new.lines[b1:b2]),
+                    # where a removed stretch stood: a moved paragraph names both places
+                    sections_old[a1] if a1 < a2 and b1 == b2 else "",
                 )
             )
-    return result
+    return _moves(result)
+
+
+def _moves(found: list[Change]) -> list[Change]:
+    """A stretch removed in one place and added unchanged in another is one change: moved."""
+    removed = [c for c in found if c.old and not c.new and any(line.strip() for line in c.old)]
+    result = []
+    for change in found:
+        if change.new and not change.old:
+            twin = next((r for r in removed if r.old == change.new), None)
+            if twin is not None:
+                removed = [r for r in removed if r is not twin]
+                result.append(Change(change.section, change.new, change.new, twin.moved_from or twin.section))
+                continue
+        result.append(change)
+    left = {id(r) for r in removed}  # removals no addition took: still removals
+    kept = [c for c in result if c.new or not c.old or id(c) in left]
+    return [replace(c, moved_from="") if not c.new else c for c in kept]
 
 
 def compare(
@@ -383,6 +433,15 @@ def _side_by_side(old: tuple[str, ...], new: tuple[str, ...], old_label: str, ne
     return f'<table class="diff"><thead>{head}</thead><tbody>{body}</tbody></table>'
 
 
+def _moved(change: Change) -> str:
+    """A paragraph moved unchanged: where it was, where it is, and its text once."""
+    text = "<br>".join(html.escape(_unmarked(line)) for line in change.new)
+    return (
+        f'<p class="moved">unverändert verschoben: {html.escape(change.moved_from)} → '
+        f"{html.escape(change.section)}</p><blockquote>{text}</blockquote>"
+    )
+
+
 def html_report(comparison: Comparison) -> str:
     """A side-by-side page of every change, in German, for a browser (UTF-8, lang="de")."""
     old, new = comparison.old, comparison.new
@@ -396,7 +455,12 @@ def html_report(comparison: Comparison) -> str:
     body = [f"<h1>{html.escape(title)}</h1>", f"<p>{summary}</p>"]
     for group in comparison.groups:
         change = group.change
-        heading = f"{_districts_de(len(group.slugs))}: {change.section} {change.summary}"
+        what = (
+            f"verschoben aus {change.moved_from}: {_quote(' '.join(map(_unmarked, change.new)))}"
+            if change.moved_from
+            else change.summary
+        )
+        heading = f"{_districts_de(len(group.slugs))}: {change.section} {what}"
         names = (
             "alle"
             if len(group.slugs) == comparison.districts > 1
@@ -405,7 +469,7 @@ def html_report(comparison: Comparison) -> str:
         body += [
             f"<h2>{html.escape(heading)}</h2>",
             f'<p class="districts">{html.escape(names)}</p>',
-            _side_by_side(change.old, change.new, old.label_de, new.label_de),
+            _moved(change) if change.moved_from else _side_by_side(change.old, change.new, old.label_de, new.label_de),
         ]
     for label, slugs in (("Neu", comparison.added), ("Entfallen", comparison.removed)):
         if slugs:

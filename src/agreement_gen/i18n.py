@@ -101,6 +101,8 @@ AREAS: dict[str, tuple[str, ...]] = {
     "sign": ("signing/", "commands/sign.py"),
     "editor": (
         "lint/",
+        "closing.py",
+        "normalise.py",
         "diff.py",
         "text.py",
         "textconv.py",

@@ -69,9 +69,8 @@ def command(
         )
     console.print(f"{report.year}: {summary} → {report.out_dir}/")
     if report.closed_template is not None:
-        console.print(
-            f"{report.year}'s template is now closed (an agreement is sent or signed): kept as "
-            f"{report.closed_template} – commit it with the data; change next year's wording with `new-year`"
-        )
+        from agreement_gen.closing import closed_now_note
+
+        console.print(closed_now_note(report.year, report.closed_template))
     if report.failed:
         raise click.exceptions.Exit(1)

@@ -9,6 +9,7 @@ import click
 from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options, split_only
+from agreement_gen.i18n import _
 from agreement_gen.ui import console, console_err
 
 REPORT_NAME = "aenderungen.html"
@@ -57,12 +58,17 @@ def command(
         console.print(Text(f"{count} district{'' if count == 1 else 's'}: {change.section} {change.summary}", "bold"))
         if count < comparison.districts or count == 1:
             console.print(Text(f"  in: {', '.join(group.slugs)}", "dim"))
-        console.print(Text(f"@@ {change.section} @@", "cyan"))
-        for line in unified(change.old, change.new):
-            console.print(line)
+        if change.moved_from:  # moved unchanged: where from, where to, the text once
+            console.print(Text(f"@@ {change.moved_from} → {change.section} @@", "cyan"))
+            for line in change.new:
+                console.print(Text("~" + line, "yellow"))
+        else:
+            console.print(Text(f"@@ {change.section} @@", "cyan"))
+            for line in unified(change.old, change.new):
+                console.print(line)
         console.print()
     for note in comparison.notes:
-        console_err.print(Text.assemble(("note: ", "bold yellow"), note))
+        console_err.print(Text.assemble((_("note: "), "bold yellow"), note))
     for label, slugs in (("only in " + new.label, comparison.added), ("only in " + old.label, comparison.removed)):
         if slugs:
             console.print(f"{label}: {', '.join(slugs)}")
@@ -70,7 +76,7 @@ def command(
         # --html alone: under build/, which git ignores, never into the project folder
         report = out / str(new.year) / REPORT_NAME if html_file == "" else Path(html_file)
         if report.is_dir():
-            raise click.BadParameter(f"{report} is a folder; give a file name", param_hint="--html")
+            raise click.BadParameter(_("{path} is a folder; give a file name").format(path=report), param_hint="--html")
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(html_report(comparison), encoding="utf-8")
         console.print(f"side-by-side report: {report}")

@@ -12,6 +12,7 @@ import click
 from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.i18n import _
 from agreement_gen.sections import FOOTER_PREFIX, HEADER_PREFIX, PROPERTIES_PREFIX, section_heading
 from agreement_gen.ui import console, console_err
 
@@ -43,7 +44,7 @@ def command(slug: str, year: int | None, counties: Path, templates: Path, out: P
     plan = plan_year(paths, year, [slug])
     template_gate(plan, closed=False)  # what `check` refuses is not shown as if it were fine
     for problem in closed_template_problems(plan):
-        console_err.print(Text.assemble(("note: ", "bold yellow"), f"{plan.template}: {problem.message}"))
+        console_err.print(Text.assemble((_("note: "), "bold yellow"), f"{plan.template}: {problem.message}"))
     agreement = plan.agreements[0]
     for line in document_lines(TemplateRenderer(plan.template).render(agreement)):
         if line.startswith(PROPERTIES_PREFIX):

@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, nodes
 
+from agreement_gen.i18n import _
 from agreement_gen.models import Kind, Status
 from agreement_gen.vocabulary import ITEM, Vocabulary, display_name
 
@@ -202,7 +203,7 @@ class NameAnalysis:
                 guess = difflib.get_close_matches(str(value), texts, n=1, cutoff=0.6)
                 hint = f' – did you mean "{guess[0]}"?' if guess else ""
                 listed = ", ".join(repr(a) for a in allowed[:30])
-                more = f" and {len(allowed) - 30} more" if len(allowed) > 30 else ""
+                more = _(" and {count} more").format(count=len(allowed) - 30) if len(allowed) > 30 else ""
                 return f'NAME is never "{value}"; it is one of {listed}{more}{hint}'
             return None
         example = self.vocabulary.examples.get(path)

@@ -13,6 +13,7 @@ import re
 from docx.oxml.ns import qn
 from lxml import etree
 
+from agreement_gen.i18n import N_, _
 from agreement_gen.lint.document import BODY, Para, Part, Piece, Tag
 from agreement_gen.lint.findings import Report
 
@@ -26,17 +27,18 @@ _LAW = re.compile(r"^\s*(?:(?:Abs\.|Absatz|Satz|Nr\.|S\.)\s*\d+[a-z]?\s*)*[A-ZÄ
 _INVISIBLE_RPR = {qn("w:lang"), qn("w:noProof"), qn("w:rtl"), qn("w:cs"), qn("w:rPrChange")}
 
 FORMAT_WORDS = {
-    "b": "bold",
-    "i": "italic",
-    "u": "underlined",
-    "strike": "struck through",
-    "color": "coloured",
-    "sz": "in another size",
-    "rFonts": "in another font",
-    "highlight": "highlighted",
-    "caps": "in capitals",
-    "vertAlign": "raised or lowered",
+    "b": N_("bold"),
+    "i": N_("italic"),
+    "u": N_("underlined"),
+    "strike": N_("struck through"),
+    "color": N_("coloured"),
+    "sz": N_("in another size"),
+    "rFonts": N_("in another font"),
+    "highlight": N_("highlighted"),
+    "caps": N_("in capitals"),
+    "vertAlign": N_("raised or lowered"),
 }
+OTHER_FORMAT = N_("formatted differently")
 
 
 class StructureCheck:
@@ -65,18 +67,22 @@ class StructureCheck:
         for para, number in headings:
             expected = (numbers[-1] + 1) if numbers else 1
             if number != expected:
-                what = (
-                    f"§ {number} appears a second time"
-                    if number in numbers
-                    else f"§ {number} follows {'§ ' + str(numbers[-1]) if numbers else 'the beginning'}"
-                    f" – § {expected}{' to § ' + str(number - 1) if number - 1 > expected else ''} is missing"
-                    if number > expected
-                    else f"§ {number} follows § {numbers[-1]}"
-                )
+                if number in numbers:
+                    what = _("§ {number} appears a second time").format(number=number)
+                elif number > expected:
+                    missing = f"§ {expected}" + (f" – § {number - 1}" if number - 1 > expected else "")
+                    after = f"§ {numbers[-1]}" if numbers else _("the beginning")
+                    what = _("§ {number} follows {after} – {missing} is missing").format(
+                        number=number, after=after, missing=missing
+                    )
+                else:
+                    what = _("§ {number} follows § {previous}").format(number=number, previous=numbers[-1])
                 self.report.error(
                     body,
                     para,
-                    f"{what}; number the paragraphs § 1, § 2, … without gaps (and check the references to them)",
+                    _(
+                        "{what}; number the paragraphs § 1, § 2, … without gaps (and check the references to them)"
+                    ).format(what=what),
                     para.near(),
                 )
             numbers.append(number)
@@ -99,8 +105,10 @@ class StructureCheck:
                     self.report.error(
                         body,
                         para,
-                        f"„{match.group()}“ refers to {listed}, which this agreement does not have (it has "
-                        f"§ {min(numbers)} to § {max(numbers)}); correct the reference",
+                        _(
+                            "„{reference}“ refers to {listed}, which this agreement does not have (it has "
+                            "§ {first} to § {last}); correct the reference"
+                        ).format(reference=match.group(), listed=listed, first=min(numbers), last=max(numbers)),
                         para.near(match.start(), match.end()),
                     )
 
@@ -108,14 +116,16 @@ class StructureCheck:
         """A § heading without an outline level is body text to Word's navigation, LibreOffice and the PDF."""
         for para in body.paragraphs:
             if para.opens_section and para.outline_level is None and para.text.strip():
-                style = f"the style „{para.style}“" if para.style else "its style"
+                style = _("the style „{name}“").format(name=para.style) if para.style else _("its style")
                 self.report.warning(
                     body,
                     para,
-                    f"this heading has {style}, which is no heading (no outline level), so the PDF does not tag "
-                    "it as a heading; use the style „Überschrift 1“ or give the style outline level 1 "
-                    "(Word: Absatz › Gliederungsebene › Ebene 1; LibreOffice: Format › Absatz… › Gliederung & "
-                    "Nummerierung › Gliederungsebene 1)",
+                    _(
+                        "this heading has {style}, which is no heading (no outline level), so the PDF does not tag "
+                        "it as a heading; use the style „Überschrift 1“ or give the style outline level 1 "
+                        "(Word: Absatz › Gliederungsebene › Ebene 1; LibreOffice: Format › Absatz… › Gliederung & "
+                        "Nummerierung › Gliederungsebene 1)"
+                    ).format(style=style),
                     para.near(),
                 )
 
@@ -129,13 +139,14 @@ class StructureCheck:
             return
         names = dict.fromkeys(name for look in looks for name, _ in look)
         differing = [name for name in names if len({dict(look).get(name) for look in looks}) > 1]
-        words = list(dict.fromkeys(FORMAT_WORDS.get(name, "formatted differently") for name in differing))
+        words = list(dict.fromkeys(_(FORMAT_WORDS.get(name, OTHER_FORMAT)) for name in differing))
         self.report.warning(
             part,
             para,
-            f"the tag „{tag.text}“ is formatted in more than one way (partly {', '.join(dict.fromkeys(words))}); "
-            "every agreement prints the whole value as its first character is formatted; select the whole tag "
-            "and give it one formatting",
+            _(
+                "the tag „{tag}“ is formatted in more than one way (partly {how}); every agreement prints the "
+                "whole value as its first character is formatted; select the whole tag and give it one formatting"
+            ).format(tag=tag.text, how=", ".join(words or [_(OTHER_FORMAT)])),
             para.near(tag.start, tag.end),
         )
 

@@ -13,6 +13,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from agreement_gen.i18n import N_, _
 from agreement_gen.lint.document import (
     DOCXTPL_STATEMENTS,
     STRAIGHTENED,
@@ -37,21 +38,21 @@ _REVISIONS = {
     qn("w:tcPrChange"),
 }
 # Where an editor accepts tracked changes and switches recording off, in both programs.
-ACCEPT_CHANGES = (
+ACCEPT_CHANGES = N_(
     "accept or reject them and switch recording off, then save – Word: Überprüfen › Annehmen › Alle Änderungen "
     "annehmen, then Überprüfen › Änderungen nachverfolgen; LibreOffice: Bearbeiten › Änderungen verfolgen › "
     "Verwalten… › Alle annehmen, then Bearbeiten › Änderungen verfolgen › Aufzeichnen"
 )
-SHOW_HIDDEN = "show hidden characters (Word: Start › ¶; LibreOffice: Ansicht › Formatierungszeichen)"
+SHOW_HIDDEN = N_("show hidden characters (Word: Start › ¶; LibreOffice: Ansicht › Formatierungszeichen)")
 # Characters one cannot see in Word that make a tag unreadable for Jinja.
 INVISIBLE = {
-    "\xad": "an invisible soft hyphen",
-    "\u200b": "an invisible zero-width space",
-    "\u2060": "an invisible word joiner",
-    "\ufeff": "an invisible zero-width no-break space",
-    "\xa0": "a non-breaking space",
-    "\u202f": "a narrow non-breaking space",
-    "\u2011": "a non-breaking hyphen",
+    "\xad": N_("an invisible soft hyphen"),
+    "\u200b": N_("an invisible zero-width space"),
+    "\u2060": N_("an invisible word joiner"),
+    "\ufeff": N_("an invisible zero-width no-break space"),
+    "\xa0": N_("a non-breaking space"),
+    "\u202f": N_("a narrow non-breaking space"),
+    "\u2011": N_("a non-breaking hyphen"),
 }
 _FIELD_MARKS = (qn("w:fldChar"), qn("w:fldSimple"))
 _COMMENT_MARKS = (qn("w:commentRangeStart"), qn("w:commentReference"))
@@ -102,13 +103,15 @@ class WordDamageCheck:
                 continue
             self.comments_seen.add(comment_id)
             text = " ".join(self.comment_texts.get(comment_id, "").split())
-            shown = f" „{text[:60]}{'…' if len(text) > 60 else ''}“" if text else ""
+            shown = " „" + text[:60] + ("…" if len(text) > 60 else "") + "“" if text else ""
             self.report.warning(
                 part,
                 para,
-                f"a Word comment{shown} is anchored here; comments are removed from every agreement and never "
-                "printed; delete it once it is settled (Word: Überprüfen › Löschen; LibreOffice: right-click "
-                "the comment › Kommentar löschen)",
+                _(
+                    "a Word comment{shown} is anchored here; comments are removed from every agreement and never "
+                    "printed; delete it once it is settled (Word: Überprüfen › Löschen; LibreOffice: right-click "
+                    "the comment › Kommentar löschen)"
+                ).format(shown=shown),
                 para.near(0, 0, words=8),
             )
 
@@ -121,9 +124,11 @@ class WordDamageCheck:
         self.report.error(
             part,
             para,
-            f"a Word field ({', '.join(dict.fromkeys(names))}) lies inside the tag „{tag.text}“, so its result "
-            "becomes part of the tag; delete the whole tag and type it again without the field (to see fields, "
-            "Word: Alt+F9; LibreOffice: Ansicht › Feldnamen)",
+            _(
+                "a Word field ({fields}) lies inside the tag „{tag}“, so its result becomes part of the tag; "
+                "delete the whole tag and type it again without the field (to see fields, Word: Alt+F9; "
+                "LibreOffice: Ansicht › Feldnamen)"
+            ).format(fields=", ".join(dict.fromkeys(names)), tag=tag.text),
             para.near(tag.start, tag.end),
         )
         return True
@@ -141,8 +146,10 @@ class WordDamageCheck:
             self.report.error(
                 part,
                 para,
-                f"the tag „{fixed}“ contains {what} (after „{before}“), which Jinja cannot read; "
-                f"{SHOW_HIDDEN} and delete it, or delete the whole tag and type it again",
+                _(
+                    "the tag „{tag}“ contains {what} (after „{before}“), which Jinja cannot read; {show} and "
+                    "delete it, or delete the whole tag and type it again"
+                ).format(tag=fixed, what=_(what), before=before, show=_(SHOW_HIDDEN)),
                 para.near(tag.start, tag.end),
             )
             return
@@ -233,13 +240,13 @@ class WordDamageCheck:
         settings = [
             (
                 first,
-                "„Erste Seite anders“ (different first page)",
+                _("„Erste Seite anders“ (different first page)"),
                 "Erste Seite anders",
                 "Gleicher Inhalt auf erster Seite",
             ),
             (
                 even,
-                "„Gerade und ungerade Seiten anders“ (different odd and even pages)",
+                _("„Gerade und ungerade Seiten anders“ (different odd and even pages)"),
                 "Gerade & ungerade Seiten anders",
                 "Gleicher Inhalt links/rechts",
             ),
@@ -250,10 +257,12 @@ class WordDamageCheck:
                     Finding(
                         Severity.WARNING,
                         "Seitenlayout",
-                        f"the header settings say {what}; every agreement shows the normal header and footer on "
-                        "every page instead (ENTWURF, MUSTER and the page number must be on every page), so that "
-                        f"other header and footer is not used; switch it off (Word: Kopfzeile bearbeiten › {word}; "
-                        f"LibreOffice: Format › Seitenvorlage… › Kopfzeile › {libreoffice})",
+                        _(
+                            "the header settings say {what}; every agreement shows the normal header and footer on "
+                            "every page instead (ENTWURF, MUSTER and the page number must be on every page), so that "
+                            "other header and footer is not used; switch it off (Word: Kopfzeile bearbeiten › {word}; "
+                            "LibreOffice: Format › Seitenvorlage… › Kopfzeile › {libreoffice})"
+                        ).format(what=what, word=word, libreoffice=libreoffice),
                         order=(89, 0),
                     )
                 )
@@ -263,7 +272,9 @@ class WordDamageCheck:
             self.report.error(
                 part,
                 para,
-                "this paragraph has tracked changes, which every agreement would show as revisions; " + ACCEPT_CHANGES,
+                _("this paragraph has tracked changes, which every agreement would show as revisions; {how}").format(
+                    how=_(ACCEPT_CHANGES)
+                ),
                 para.near(0, 0, words=8),
             )
 
