@@ -266,3 +266,26 @@ def test_a_comment_never_reaches_the_pdf(project, cli):
     text = "".join(page.extract_text() for page in PdfReader(project.out / "2025" / "darmstadt-dieburg.pdf").pages)
     assert "Zielsteuerung" in text  # § 6, where the comment was anchored
     assert "Betrag prüfen" not in text and "Nur intern" not in text
+
+
+def test_text_beside_a_paragraph_tag_stops_the_build(project, cli, built):
+    """docxtpl would silently drop „Nur für Städte:“ from every agreement."""
+    edited(project, lambda d: d.add_paragraph('Nur für Städte: {%p if district.kind == "kreisfreie Stadt" %}'))
+    edited(project, lambda d: d.add_paragraph("Die Stadt stimmt sich ab."))
+    edited(project, lambda d: d.add_paragraph("{%p endif %}"))
+    code, _, err = cli("build", "--only", "stadt-kassel", "--formats", "docx")
+    assert code == 2
+    assert "shares its paragraph with other text" in err and "„Nur für Städte:“ would be lost" in err
+    assert snapshot(project.out) == built
+
+
+def test_a_massnahmenart_number_the_year_does_not_have(project, cli):
+    edited(
+        project,
+        lambda d: d.add_paragraph(
+            "{% for m in massnahmen %}{% if m.number == 5 %}{{ m.title }}{% endif %}{% endfor %}"
+        ),
+    )
+    code, out, _ = cli("check")
+    assert code == 2
+    assert '`m.number` is never "5"; it is one of 1, 2, 3, 4' in out
