@@ -126,6 +126,16 @@ def findings(path: Path, profile: str) -> set[str]:
     return {failure.rule_id for failure in page.validate_pdf(str(path), profile=profile).failures}
 
 
+def assert_conforms(path: Path) -> None:
+    """PDF/A-2b and PDF/UA-1 as the build's own gate judges them (its set-asides only where our checks agree)."""
+    from agreement_gen.pdf.conformance import validate_conformance
+
+    conformance = validate_conformance(path)
+    assert conformance.passed, conformance.problems()
+    set_aside = {v.rule for verdict in conformance.verdicts for v in verdict.set_aside}
+    assert set_aside <= KNOWN_DIVERGENCES
+
+
 def assert_long_term(pdf: bytes, root_pem: Path, fields: list[str]) -> None:
     """pyHanko: each signature intact, trusted and timestamped, validated from the file's own /DSS alone
     (no fetching, revocation hard-fail): that is PAdES B-LT."""
@@ -192,6 +202,7 @@ def test_ministry_signs_the_batch_with_one_pin_then_district_signs_receive_and_p
         after = findings(kassel, profile) - KNOWN_DIVERGENCES
         assert after <= unsigned[profile], f"{profile}: signing added {after - unsigned[profile]}"
     assert findings(kassel, "2b") - KNOWN_DIVERGENCES == set()
+    assert_conforms(kassel)
     page_text = _page_text(both)
     assert "Digital signiert von Heike Hofmann, Staatsministerin, am" in page_text
     assert "Digital signiert von Andreas Siebert, Landrat, am" in page_text
@@ -212,6 +223,16 @@ def test_ministry_signs_the_batch_with_one_pin_then_district_signs_receive_and_p
     assert code == 0, out + err
     assert "landkreis-kassel 2025: signed digitally by the ministry (Heike Hofmann)" in out
     assert "and the district (Andreas Siebert)" in out
+    kept = project.counties / "2025/signed/landkreis-kassel.pdf"
+    archival = project.counties / "2025/signed/landkreis-kassel-lta.pdf"
+    assert f"archival copy (PAdES B-LTA) → {archival}" in out
+    assert kept.read_bytes() == both  # the copy as received, byte for byte
+    assert_archival(archival.read_bytes(), both, world.pki.root_pem)
+    code = run(["verify", str(archival), "--trust", str(world.pki.root_pem)])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "signature 'Signatur_Ministerium': PAdES B-LTA, timestamp " in out
+    assert "document timestamp 'Archivzeitstempel' of " in out
     folders = ["--counties", str(project.counties), "--templates", str(project.templates), "--out", str(project.out)]
     assert run(["build", *folders, "--only", "landkreis-kassel"]) == 0
     code = run(["publish", *folders])
@@ -221,7 +242,34 @@ def test_ministry_signs_the_batch_with_one_pin_then_district_signs_receive_and_p
     assert hashlib.sha256(both).hexdigest() in (project.out / "2025/publish/SHA256SUMS.txt").read_text(encoding="ascii")
     assert findings(published, "2b") - KNOWN_DIVERGENCES == set()
     assert findings(published, "ua1") <= unsigned["ua1"]
+    assert_conforms(published)
     assert_long_term(published.read_bytes(), world.pki.root_pem, ["Signatur_Ministerium", "Signatur_landkreis-kassel"])
+
+
+def assert_archival(archival: bytes, received: bytes, root_pem: Path) -> None:
+    """The archival copy: the received file plus one revision – validation data and a document timestamp
+    (B-LTA) – every signature and the timestamp valid from the file alone, and still PDF/A-2b."""
+    from pyhanko.sign.validation import validate_pdf_timestamp
+
+    from agreement_gen.pdf.conformance import PDFA, validate_conformance
+
+    assert archival.startswith(received)
+    reader = PdfFileReader(io.BytesIO(archival))
+    assert reader.xrefs.total_revisions == PdfFileReader(io.BytesIO(received)).xrefs.total_revisions + 1
+    root = load_cert_from_pemder(str(root_pem))
+    context = DocumentSecurityStore.read_dss(reader).as_validation_context(
+        {"trust_roots": [root], "allow_fetching": False, "revocation_mode": "hard-fail"}
+    )
+    kinds = [s.sig_object_type for s in reader.embedded_signatures]
+    assert kinds == ["/Sig", "/Sig", "/DocTimeStamp"]
+    for signature in reader.embedded_signatures:
+        if signature.sig_object_type == "/DocTimeStamp":
+            status = validate_pdf_timestamp(signature, validation_context=context)
+            assert status.intact and status.valid and status.trusted, status.summary()
+        else:
+            status = validate_pdf_signature(signature, context, ts_validation_context=context)
+            assert status.bottom_line, status.summary()
+    assert validate_conformance(archival).verdict(PDFA).passed
 
 
 def _widget_texts(pdf: bytes) -> str:

@@ -96,6 +96,9 @@ def command(
         if days is not None or scan is not None:
             raise click.UsageError("--signed-on and --scan belong to --paper")
         receipts = receive_signed(paths, files, year, trust, accept_untrusted)
+        from agreement_gen.signing.archive import add_archival_copies  # a B-LTA copy when a TSA is configured
+
+        add_archival_copies(paths, receipts, trust)
     for receipt in receipts:
         _report(receipt)
     new = sum(not r.already for r in receipts)

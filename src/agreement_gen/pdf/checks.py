@@ -234,6 +234,9 @@ def check_signatures(data: bytes, trust_roots: list | None = None) -> list[Findi
     revisions = reader.xrefs.total_revisions
     for sig in signatures:
         context = ValidationContext(trust_roots=trust_roots or [], allow_fetching=False)
+        if sig.sig_object_type == "/DocTimeStamp":  # an archival document timestamp (B-LTA), not a party
+            findings.append(_document_timestamp(sig, context))
+            continue
         status = validate_pdf_signature(sig, context)
         who = status.signing_cert.subject.human_friendly if status.signing_cert else "unknown signer"
         revision = sig.signed_revision + 1
@@ -257,7 +260,24 @@ def check_signatures(data: bytes, trust_roots: list | None = None) -> list[Findi
             findings.append(
                 Finding(False, f"signature '{sig.field_name}': certificate not trusted here ({who})", warning=True)
             )
+    from agreement_gen.signing.levels import signature_levels
+
+    for level in signature_levels(data):  # what the file carries for the archive (PAdES level, timestamp)
+        findings.append(Finding(True, f"signature '{level.field}': {level.describe()}"))
     return findings
+
+
+def _document_timestamp(sig: object, context: object) -> Finding:
+    from pyhanko.sign.validation import validate_pdf_timestamp
+
+    status = validate_pdf_timestamp(sig, validation_context=context)  # type: ignore[arg-type]
+    ok = bool(status.intact and status.valid)
+    when = status.timestamp.isoformat(timespec="seconds") if status.timestamp else "?"
+    return Finding(
+        ok,
+        f"document timestamp '{sig.field_name}' of {when}: "  # type: ignore[attr-defined]
+        f"{'intact' if status.intact else 'NOT INTACT'}{'' if status.trusted else ', TSA not trusted here'}",
+    )
 
 
 def has_signatures(doc: pikepdf.Pdf) -> bool:
