@@ -220,6 +220,14 @@ class SigningRoute(StrEnum):
     PAPER = "paper"  # signed on paper; the signed-stage build is published
 
 
+class CopyConformance(Model):
+    """The validator's verdict on the signed copy when it came back: "passes", or "fails" and the clauses."""
+
+    pdfa: Text  # PDF/A-2b (ISO 19005-2)
+    pdfua: Text  # PDF/UA-1 (ISO 14289-1)
+    validator: Text  # which validator and version judged it
+
+
 class SignedCopy(Model):
     """How the signed agreement came back; written by `agreement-gen receive`, read by publish and status."""
 
@@ -231,6 +239,7 @@ class SignedCopy(Model):
     ministry_signer: Text | None = None  # the certificates' common names (digital route)
     district_signer: Text | None = None
     untrusted_accepted: bool = False  # received with --accept-untrusted: publish does not ask for trust again
+    conformance: CopyConformance | None = None  # PDF/A-2b and PDF/UA-1 as received (digital route)
 
 
 class DistrictYear(Model):

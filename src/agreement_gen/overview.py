@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from agreement_gen.formatting import LOCALE, euro, german_date
 from agreement_gen.models import FiscalYear
+from agreement_gen.pdf.conformance import STANDARD, Conformance, clause_key, validate_conformance
 from agreement_gen.reproducible import build_timestamp, normalize_zip
 from agreement_gen.structure import Agreement
 
@@ -171,8 +172,9 @@ def overview_xlsx(fiscal_year: FiscalYear, published: Sequence[Published]) -> by
     return normalize_zip(buffer.getvalue(), when.replace(tzinfo=dt.UTC))
 
 
-def _details(item: Published) -> str:
-    """'PDF, 3 Seiten, 71 KB' (', digital signiert'): what a visitor wants to know before following the link."""
+def _details(item: Published, conformance: Conformance) -> str:
+    """'PDF, 3 Seiten, 71 KB' (', digital signiert'), and what the file conforms to (', PDF/A-2b, PDF/UA-1'):
+    what a visitor wants to know before following the link."""
     parts = ["PDF"]
     if item.pages:
         parts.append("1 Seite" if item.pages == 1 else f"{item.pages} Seiten")
@@ -180,7 +182,18 @@ def _details(item: Published) -> str:
     parts.append(f"{format_decimal(kilobytes, format='#,##0', locale=LOCALE)} KB")
     if item.digital:
         parts.append("digital signiert")
+    parts += [v.profile for v in conformance.verdicts if v.passed]
     return ", ".join(parts)
+
+
+def _shortcomings(conformance: Conformance) -> list[str]:
+    """'nicht PDF/A-2b (ISO 19005-2, 6.2.11.5: Schrift nicht eingebettet …)' for each profile the file fails."""
+    out = []
+    for verdict in conformance.verdicts:
+        if not verdict.passed:
+            clauses = sorted({v.clause for v in verdict.failures}, key=clause_key)
+            out.append(f"nicht {verdict.profile} ({STANDARD[verdict.profile]}, Abschnitt {', '.join(clauses)})")
+    return out
 
 
 def _chart(published: Sequence[Published]) -> dict[str, object]:
@@ -237,7 +250,13 @@ def index_html(
     """
     total = sum((p.agreement.data.budget or Decimal(0) for p in published), Decimal(0))
     rows = []
+    exceptions = []  # what the page must not claim: the files that fail a profile, named
+    validator = ""
     for item in published:
+        conformance = validate_conformance(item.content)  # the bytes published, judged now
+        validator = conformance.validator
+        if not conformance.passed:
+            exceptions.append({"designation": item.agreement.district.designation, "what": _shortcomings(conformance)})
         a = item.agreement
         day = signed_on(a)
         rows.append(
@@ -247,7 +266,7 @@ def index_html(
                 "budget": euro(a.data.budget or Decimal(0)),
                 "signed_on": german_date(day, PAGE_DATE) if day else "",
                 "href": quote(item.file_name),
-                "details": _details(item),
+                "details": _details(item, conformance),
             }
         )
     context = {
@@ -261,6 +280,8 @@ def index_html(
         "chart": _chart(published),
         "downloads": [{"href": quote(name), "label": label, "note": note} for name, label, note in downloads],
         "stand": german_date(bundle_date(published), PAGE_DATE),
+        "validator": validator,
+        "exceptions": exceptions,
     }
     return _environment().get_template("index.html.j2").render(context).encode("utf-8")
 

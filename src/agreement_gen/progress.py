@@ -17,6 +17,7 @@ from agreement_gen.config import Paths
 from agreement_gen.manifest import Manifest
 from agreement_gen.models import Status
 from agreement_gen.overview import SUMS, portal_file_name
+from agreement_gen.pdf.conformance import recorded_conformance
 from agreement_gen.publish import BUNDLE
 from agreement_gen.readiness import readiness
 from agreement_gen.receive import signed_path
@@ -41,6 +42,7 @@ class DistrictProgress:
     missing: tuple[str, ...]
     received: str  # "2025-08-11 (digital)", or "" while nothing came back
     published: bool
+    conformance: str = ""  # what receive recorded of a digital copy's PDF/A-2b and PDF/UA-1 ("" if nothing)
 
 
 def _published_names(folder: Path) -> set[str]:
@@ -83,6 +85,7 @@ def progress(paths: Paths, year: int | None) -> tuple[int, list[DistrictProgress
                 missing=tuple(dict.fromkeys(missing)),
                 received=_received(agreement, paths.counties),
                 published=portal_file_name(agreement) in published,
+                conformance=recorded_conformance(agreement.data.signed_copy),
             )
         )
     return resolved, lines

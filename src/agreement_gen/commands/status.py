@@ -32,6 +32,9 @@ def command(year: int | None, counties: Path, templates: Path, out: Path) -> Non
             "yes" if line.published else "no",
         )
     console.print(table)
+    for line in lines:
+        if line.conformance:
+            console.print(f"  {line.slug}: {line.conformance}")
     stages = Counter(str(line.stage) for line in lines)
     counts = ", ".join(f"{count} {stage}" for stage, count in sorted(stages.items()))
     received = sum(bool(line.received) for line in lines)

@@ -26,12 +26,15 @@ import re
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-
-import pikepdf
-from lxml import etree
+from typing import TYPE_CHECKING
 
 from agreement_gen.i18n import N_, _
-from agreement_gen.pdf.checks import Finding
+
+if TYPE_CHECKING:  # pikepdf, lxml and pydantic are loaded where they are used: `status` only formats a record
+    from lxml import etree
+
+    from agreement_gen.models import SignedCopy
+    from agreement_gen.pdf.checks import Finding
 
 PDFA, PDFUA = "PDF/A-2b", "PDF/UA-1"
 PROFILES = {PDFA: "2b", PDFUA: "ua1"}
@@ -215,7 +218,7 @@ class Verdict:
             if aside:
                 text += " " + _("(known divergences set aside: {rules})").format(rules=", ".join(aside))
             return text
-        clauses = sorted({v.clause for v in self.failures}, key=_clause_key)
+        clauses = sorted({v.clause for v in self.failures}, key=clause_key)
         return _("{profile}: FAILS {standard} {clauses}").format(
             profile=self.profile, standard=STANDARD[self.profile], clauses=", ".join(clauses)
         )
@@ -250,12 +253,13 @@ class Conformance:
         return {
             keys[v.profile]: "passes"
             if v.passed
-            else "fails " + ", ".join(sorted({x.clause for x in v.failures}, key=_clause_key)) or v.error
+            else "fails " + ", ".join(sorted({x.clause for x in v.failures}, key=clause_key)) or v.error
             for v in self.verdicts
         } | {"validator": self.validator}
 
 
-def _clause_key(clause: str) -> tuple[int, ...]:
+def clause_key(clause: str) -> tuple[int, ...]:
+    """ "6.2.11.5" sorts after "6.2.3": clause numbers compared part by part."""
     return tuple(int(part) for part in clause.split(".") if part.isdigit())
 
 
@@ -277,6 +281,8 @@ _EOF_END = re.compile(rb"%%EOF[\r\n]*")
 def byte_ranges_ok(data: bytes) -> str:
     """Every signature's /ByteRange starts at 0, leaves out exactly its /Contents string and ends at
     an %%EOF: "" when so, else what is wrong."""
+    import pikepdf
+
     with pikepdf.open(io.BytesIO(data)) as doc:
         ranges = [
             [int(x) for x in obj.ByteRange]
@@ -352,6 +358,8 @@ def _as_node(item: etree._Element) -> etree._Element:
 def xmp_extensions_ok(packet: bytes) -> str:
     """Every XMP property outside the predefined schemas is declared in pdfaExtension:schemas (namespace
     with prefix, property with name and value type): "" when so, else the undeclared ones."""
+    from lxml import etree
+
     try:
         root = etree.fromstring(packet, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
@@ -448,6 +456,8 @@ def _set_aside(rule: str, failure: object, data: bytes, packet: bytes, cache: di
 
 
 def _xmp_packet(data: bytes) -> bytes:
+    import pikepdf
+
     try:
         with pikepdf.open(io.BytesIO(data)) as doc:
             metadata = doc.Root.get("/Metadata")
@@ -489,6 +499,8 @@ def conformance_findings(result: Conformance, signed: bool) -> list[Finding]:
     """The verdicts as `verify` lines: one per profile, then each failure by clause. A signed file
     cannot be repaired without breaking its signatures, so there a failure is reported as a warning
     (receive records it, publish claims only what passes); in a file of ours it is a failure."""
+    from agreement_gen.pdf.checks import Finding
+
     findings = []
     for verdict in result.verdicts:
         findings.append(Finding(verdict.passed, f"{verdict.summary()} ({result.validator})", warning=signed))
@@ -497,3 +509,35 @@ def conformance_findings(result: Conformance, signed: bool) -> list[Finding]:
             for violation in verdict.failures
         )
     return findings
+
+
+def conformance_notes(result: Conformance) -> list[str]:
+    """What `receive` says of a signed copy that fails a profile: it is kept all the same (a signed file
+    cannot be repaired), the data records it, and the public page does not claim that profile for it."""
+    return [
+        _("{summary}: recorded in signed_copy.conformance; the public page will not claim {profile}").format(
+            summary=verdict.summary(), profile=verdict.profile
+        )
+        for verdict in result.verdicts
+        if not verdict.passed
+    ]
+
+
+def recorded_conformance(copy: SignedCopy | None) -> str:
+    """For `status`: what receive recorded of a signed copy's conformance, as a sentence ('' if nothing)."""
+    record = copy.conformance if copy is not None else None
+    if record is None:
+        return ""
+
+    def said(value: str) -> str:
+        if value == "passes":
+            return _("passes")
+        return _("fails {clauses}").format(clauses=value.removeprefix("fails ")) if value.startswith("fails") else value
+
+    return _("signed copy as received: {pdfa_profile} {pdfa}, {pdfua_profile} {pdfua} ({validator})").format(
+        pdfa_profile=PDFA,
+        pdfa=said(record.pdfa),
+        pdfua_profile=PDFUA,
+        pdfua=said(record.pdfua),
+        validator=record.validator,
+    )

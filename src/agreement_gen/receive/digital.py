@@ -9,6 +9,7 @@ from pathlib import Path
 from agreement_gen.config import Paths
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.models import SigningRoute, Status
+from agreement_gen.pdf.conformance import conformance_notes, validate_conformance
 from agreement_gen.receive.identify import find_agreement, match_build, revision_trace, year_plan
 from agreement_gen.receive.receipt import Receipt, Refusal, already_signed, sha256_hex, signed_path, today
 from agreement_gen.receive.record import prepare, store
@@ -103,6 +104,8 @@ def _examine(
     for party in untrusted:
         receipt.notes.append(f"accepted untrusted: {party.field} by {party.subject} (--accept-untrusted)")
     receipt.content = content
+    conformance = validate_conformance(content)  # recorded, not refused: a signed file cannot be repaired
+    receipt.notes += conformance_notes(conformance)
     copy_record: dict[str, object] = {
         "route": str(SigningRoute.DIGITAL),
         "received_on": received_on,
@@ -111,6 +114,7 @@ def _examine(
         "ministry_signer": parties.ministry.signer,
         "district_signer": parties.district.signer,
         "untrusted_accepted": bool(untrusted),
+        "conformance": conformance.record(),
     }
     prepare(receipt, agreement, copy_record, parties.district.signer)
     return receipt
