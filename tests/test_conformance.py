@@ -11,6 +11,7 @@ import pikepdf
 import pytest
 
 from agreement_gen.cli import run
+from agreement_gen.config import Paths
 from agreement_gen.pdf.conformance import (
     BYTERANGE_RULE,
     PDFA,
@@ -166,6 +167,38 @@ def test_the_draft_marking_is_read_first_and_pagination_is_typed(stages):
         assert b"/Artifact <</Type /Pagination /Subtype /Header>> BDC" in later
 
 
+@pytest.mark.slow
+def test_a_screen_reader_meets_one_heading_per_section_a_nested_list_and_no_layout_table(stages):
+    from agreement_gen.pdf.marks import structure_texts
+
+    with pikepdf.open(stages["for_signature"] / "darmstadt-dieburg.pdf") as doc:
+        elements = list(structure_texts(doc))
+        headings = [(kind, text) for kind, text in elements if kind.startswith("/H")]
+        assert headings[:3] == [
+            ("/H1", "Präambel"),
+            ("/H1", "§ 1 Ausbildungs- und Qualifizierungsbudget"),
+            ("/H2", "Ziele des Landes"),
+        ]
+        assert ("/H1", "§ 5 Ziele für die Umsetzung des Landkreises Darmstadt-Dieburg") in headings
+        assert len([h for h in headings if h[0] == "/H1"]) == 8  # Präambel and § 1 to § 7, each once
+
+        document = doc.Root.StructTreeRoot.K
+        document = document[0] if isinstance(document, pikepdf.Array) else document
+        role_map = {str(k): str(v) for k, v in dict(doc.Root.StructTreeRoot.RoleMap).items()}
+        kinds = [role_map.get(str(kid.S), str(kid.S)) for kid in document.K]
+        assert "/Table" not in kinds  # the signature block is two groups, one per party
+        block = document.K[kinds.index("/Div")]
+        assert [str(cell.S) for cell in block.K] == ["/Div", "/Div"]
+        assert [str(k.S) for k in block.K[0].K][:2] == ["/Unterschrift", "/Form"]  # place/date, then its field
+
+        items = document.K[kinds.index("/L")].K
+        assert len(items) == 4  # the four Maßnahmenarten
+        second = items[1].K[0]  # LI → LBody: its text, then the projects as a list inside it
+        assert str(second.S) == "/LBody" and str(second.K[-1].S) == "/L" and len(second.K[-1].K) == 2
+    texts = [text for kind, text in elements]
+    assert "2. Ausbildung und Ausbildungscoaching in anerkannten Ausbildungsberufen" in texts
+
+
 # --- our own checks where page-validation 0.11.0 diverges from veraPDF (fast, no LibreOffice) --------------------
 
 
@@ -218,3 +251,108 @@ def test_own_byte_range_check_accepts_two_signatures_and_refuses_a_range_past_it
     shorter = str(int(first.group(3)) - 10).rjust(len(first.group(3))).encode()
     tampered = twice[: first.start(3)] + shorter + twice[first.end(3) :]
     assert "does not end at an %%EOF" in byte_ranges_ok(tampered)
+
+
+# --- a signed copy from other software: validated when received, recorded, shown, claimed only if it passes ----
+
+
+@pytest.mark.slow
+def test_a_returned_copy_is_validated_recorded_shown_and_not_overclaimed(tmp_path, capsys):
+    from .signing import issue, make_ca, sign_as
+    from .test_receive import DISTRICT_AT, MINISTRY_AT, PORTAL_FILE, SLUG, invoke, make_for_signature
+
+    shutil.copytree(ROOT / "counties", tmp_path / "counties")
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    make_for_signature(tmp_path / "counties")
+    paths = Paths(tmp_path / "counties", tmp_path / "templates", tmp_path / "build")
+    assert invoke(paths, capsys, "build", "--only", f"{SLUG},darmstadt-dieburg")[0] == 0
+    ca = make_ca()
+    sent = (paths.out / "2025" / f"{SLUG}.pdf").read_bytes()
+    # pyHanko's own embedded-font stamp, as other signing software might leave it: widths in font units
+    once = sign_as(sent, "Signatur_Ministerium", *issue(ca, "Heike Hofmann"), ca, MINISTRY_AT)
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(sign_as(once, f"Signatur_{SLUG}", *issue(ca, "Andreas Siebert"), ca, DISTRICT_AT))
+    (tmp_path / "ca.pem").write_bytes(ca.pem)
+
+    code, out, err = invoke(paths, capsys, "receive", str(signed), "--trust", str(tmp_path / "ca.pem"))
+    assert code == 0, err
+    assert "PDF/A-2b: FAILS ISO 19005-2 6.2.11.5: recorded in signed_copy.conformance" in out
+    data = (paths.counties / "2025" / f"{SLUG}.yaml").read_text(encoding="utf-8")
+    assert "  conformance:\n    pdfa: fails 6.2.11.5\n    pdfua: fails 7.21\n" in data
+    assert "    validator: page-validation 0.11.0\n" in data
+
+    code, out, _ = invoke(paths, capsys, "status")
+    assert code == 0
+    assert (
+        f"{SLUG}: signed copy as received: PDF/A-2b fails 6.2.11.5, PDF/UA-1 fails 7.21 (page-validation 0.11.0)"
+        in " ".join(out.split())
+    )
+
+    assert invoke(paths, capsys, "build")[0] == 0
+    code, _, err = invoke(paths, capsys, "publish", "--trust", str(tmp_path / "ca.pem"))
+    assert code == 0, err
+    index = (paths.out / "2025" / "publish" / "index.html").read_text(encoding="utf-8")
+    flat = " ".join(index.split())
+    assert "Die PDF-Dateien sind barrierefrei nach PDF/UA-1 (ISO 14289-1) und für die Langzeitarchivierung" in flat
+    assert "Alle PDF-Dateien" not in flat  # not all of them
+    assert (
+        "<li>Landkreis Kassel: nicht PDF/A-2b (ISO 19005-2, Abschnitt 6.2.11.5); "
+        "nicht PDF/UA-1 (ISO 14289-1, Abschnitt 7.21)</li>" in flat
+    )
+    kassel = flat[flat.index(f'href="{PORTAL_FILE}"') :].split("</tr>")[0]
+    assert "digital signiert" in kassel and "PDF/A-2b" not in kassel  # no claim for the file that fails
+    dd = flat[flat.index('href="Zielvereinbarung-AQB-2025-Landkreis-Darmstadt-Dieburg.pdf"') :].split("</tr>")[0]
+    assert "PDF/A-2b, PDF/UA-1" in dd  # our signed-stage build passes both
+
+
+# --- marks and headings on the PDF, whatever the template's settings (issue 15, points 5 and 9) -------------------
+
+
+def _edit_template(templates: Path, part: str, old: str, new: str) -> None:
+    import zipfile
+
+    path = templates / "zielvereinbarung.docx"
+    source = zipfile.ZipFile(io.BytesIO(path.read_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == part:
+                text = data.decode("utf-8")
+                assert old in text, (part, old)
+                data = text.replace(old, new).encode("utf-8")
+            target.writestr(info, data)
+    path.write_bytes(out.getvalue())
+
+
+@pytest.mark.slow
+def test_a_first_page_header_without_the_marks_fails_the_draft(project, cli):
+    """Word's "different first page": page 1 gets its own, empty header – ENTWURF, MUSTER and nothing else."""
+    _edit_template(project.templates, "word/document.xml", "<w:pgSz ", "<w:titlePg/><w:pgSz ")
+    code, out, _ = cli("build", "--only", "fulda")
+    assert code == 1
+    text = " ".join(out.split())
+    assert "page(s) 1 of 3 do not show “ENTWURF” (every page of this document must)" in text
+    assert "page(s) 1 of 3 do not show “MUSTER – Beispieldaten”" in text
+    assert "page(s) 1 of 3 do not show their page number (“Seite N von 3”)" in text
+    assert not (project.out / "2025" / "fulda.pdf").exists()
+
+
+@pytest.mark.slow
+def test_paragraph_headings_in_a_style_of_their_own_fail_the_build(project, cli):
+    """§ headings given a style without an outline level: tagged P in the PDF, so the build says so."""
+    _edit_template(
+        project.templates,
+        "word/styles.xml",
+        '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/>',
+        '<w:style w:type="paragraph" w:customStyle="1" w:styleId="Paragraph"><w:name w:val="Paragraphenüberschrift"/>',
+    )
+    _edit_template(project.templates, "word/styles.xml", '<w:outlineLvl w:val="0"/>', "")
+    _edit_template(
+        project.templates, "word/document.xml", '<w:pStyle w:val="Heading1"/>', '<w:pStyle w:val="Paragraph"/>'
+    )
+    code, out, _ = cli("build", "--only", "fulda")
+    assert code == 1
+    text = " ".join(out.split())
+    assert "“§ 1” is tagged P, not as a heading: give the § headings an outline level" in text
+    assert "no heading is tagged H1" in text

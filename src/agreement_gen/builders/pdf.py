@@ -21,6 +21,7 @@ from agreement_gen.pdf.conformance import validate_conformance
 from agreement_gen.pdf.content import content_problems, expected_texts
 from agreement_gen.pdf.fields import FieldPlacementError, add_signature_fields, find_signature_slots
 from agreement_gen.pdf.finish import PdfMetadata, finish_pdf
+from agreement_gen.pdf.marks import expected_marks
 from agreement_gen.pdf.trace import Trace
 from agreement_gen.reproducible import build_timestamp
 from agreement_gen.structure import Agreement
@@ -102,6 +103,8 @@ class PdfBuilder(Builder):
         pdf = finish_pdf(pdf, meta)
         problems = [f.message for f in failures(verify_pdf(pdf, expected_title=meta.title))]
         problems += validate_conformance(pdf).problems()  # PDF/A-2b and PDF/UA-1, by the validator
+        marks = expected_marks(pdf, draft=agreement.status is Status.DRAFT, example=agreement.data.is_example)
+        problems += [p for p in marks if p not in problems]  # the data says what must show, not the file
         problems += content_problems(pdf, expected_texts(agreement))  # the right district and amount
         if problems:
             raise ValueError("the PDF fails its checks: " + "; ".join(problems))

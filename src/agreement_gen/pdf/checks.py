@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pikepdf
 
+from agreement_gen.i18n import _
 from agreement_gen.pdf.trace import read_trace, undeclared
 
 # Info key → XMP property that PDF/A requires to carry the same value.
@@ -194,6 +195,22 @@ def check_accessibility(doc: pikepdf.Pdf, expected_title: str | None = None) -> 
     return findings
 
 
+def check_marks_and_headings(doc: pikepdf.Pdf) -> list[Finding]:
+    """On the PDF itself: a draft's marking and every page number on every page; headings as headings."""
+    from agreement_gen.pdf.marks import heading_problems, mark_problems
+
+    metadata = doc.Root.get("/Metadata")
+    trace = read_trace(metadata.read_bytes() if isinstance(metadata, pikepdf.Stream) else b"")
+    draft = trace is not None and trace.stage == "draft"
+    marks = mark_problems(doc, draft=draft, example=None)
+    headings = heading_problems(doc)
+    on_all = _("markings and page numbers on all {pages} page(s)").format(pages=len(doc.pages))
+    return [
+        Finding(not marks, "; ".join(marks) or on_all),
+        Finding(not headings, "; ".join(headings) or _("every § heading tagged as a heading, no level skipped")),
+    ]
+
+
 def check_trace(doc: pikepdf.Pdf) -> list[Finding]:
     """Our XMP properties (which district, year, stage and inputs) and their PDF/A extension schema."""
     metadata = doc.Root.get("/Metadata")
@@ -303,7 +320,8 @@ def verify_pdf(data: bytes, expected_title: str | None = None, trust_roots: list
     except pikepdf.PdfError as exc:
         return [Finding(False, f"not a readable PDF: {exc}")]
     with doc:
-        findings = check_pdfa(doc) + check_accessibility(doc, expected_title) + check_trace(doc)
+        findings = check_pdfa(doc) + check_accessibility(doc, expected_title) + check_marks_and_headings(doc)
+        findings += check_trace(doc)
         fields = signature_field_names(doc)
         signed = has_signatures(doc)
     if fields:

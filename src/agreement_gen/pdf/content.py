@@ -65,6 +65,13 @@ def _decode(raw: bytes, table: _Translation, width: int) -> str:
 def _page_text(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]) -> str | None:
     """The text the page's own content shows, in content order; None if it cannot be read this way
     (a font without ToUnicode map, or a literal string): then pypdf reads it."""
+    return _segment_text(page, _content_bytes(page), cmaps)
+
+
+def _segment_text(
+    page: pikepdf.Page, content: bytes, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]
+) -> str | None:
+    """The text a piece of the page's content shows (see _page_text)."""
     fonts: dict[str, tuple[_Translation, int] | None] = {}
     resources = page.obj.get("/Resources")
     for name, font in dict(resources.get("/Font", {}) if resources is not None else {}).items():
@@ -76,7 +83,7 @@ def _page_text(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translati
         fonts[str(name)] = cmaps[key]
     parts: list[str] = []
     current: tuple[_Translation, int] | None = None
-    for match in _TOKENS.finditer(_content_bytes(page)):
+    for match in _TOKENS.finditer(content):
         font_name, hex_string = match.group(1), match.group(2)
         if font_name is not None:
             current = fonts.get("/" + font_name.decode("latin-1"))
@@ -89,6 +96,33 @@ def _page_text(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translati
         else:  # a literal string: not what LibreOffice writes; let pypdf read this page
             return None
     return "".join(parts)
+
+
+# A marked-content sequence's start (with its MCID, if any) or end.
+_MARKED = re.compile(
+    rb"/[^\s/<>\[\]()]+\s*<<[^<>]*?/MCID\s+(\d+)[^<>]*>>\s*BDC"
+    rb"|/[^\s/<>\[\]()]+\s*(?:<<[^<>]*>>\s*)?BDC|\bBMC\b|\bEMC\b"
+)
+
+
+def marked_texts(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]) -> dict[int, str]:
+    """The text of each marked-content sequence with an MCID on the page (what its structure element says)."""
+    content = _content_bytes(page)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    stack: list[tuple[int | None, int]] = []
+    for match in _MARKED.finditer(content):
+        if match.group(0) == b"EMC":
+            if stack:
+                mcid, start = stack.pop()
+                if mcid is not None:
+                    spans.setdefault(mcid, []).append((start, match.start()))
+        else:
+            stack.append((int(match.group(1)) if match.group(1) else None, match.end()))
+    texts = {}
+    for mcid, ranges in spans.items():
+        segment = b" ".join(content[a:b] for a, b in ranges)
+        texts[mcid] = _segment_text(page, segment, cmaps) or ""
+    return texts
 
 
 def _missing_fast(doc: pikepdf.Pdf, missing: dict[str, str]) -> dict[str, str]:

@@ -11,6 +11,10 @@ Per page this step
   decoration; text outside marked content is left alone, so the validator still catches it);
 - types the header and footer artifacts (/Pagination, /Header or /Footer); on the first page the
   header's text becomes real content, a paragraph at the start of the structure, read once;
+- makes "§ n" and its title, two headings in the template, one H1, the section's sub-headings one
+  level higher;
+- regroups a table of one row (the signature block, one cell per party) as Div elements: layout,
+  not data;
 - puts each form-field widget into a Form structure element (with /StructParent), placed right
   after the paragraph printed just above it (the place/date line), and sets /Tabs /S.
 Everything is derived from the page itself, in a fixed order, so the output stays reproducible.
@@ -298,11 +302,137 @@ def _content(page: pikepdf.Page) -> bytes:
     return contents.read_bytes() if isinstance(contents, pikepdf.Stream) else b""
 
 
+def _kids(node: pikepdf.Dictionary) -> list:
+    kids = node.get("/K")
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+
+
+def _standard(node: pikepdf.Dictionary, role_map: dict[str, str]) -> str:
+    name = str(node.get("/S", ""))
+    return role_map.get(name, name)
+
+
+def _drop_table_attributes(element: pikepdf.Dictionary) -> None:
+    """Table attributes (RowSpan, ColSpan, Headers …) mean nothing on a Div; layout attributes stay."""
+    attributes = element.get("/A")
+    if isinstance(attributes, pikepdf.Dictionary) and attributes.get("/O") == "/Table":
+        del element["/A"]
+    elif isinstance(attributes, pikepdf.Array):
+        kept = [a for a in attributes if not (isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Table")]
+        element.A = pikepdf.Array(kept)
+
+
+def _ungrid_layout_tables(root: pikepdf.Dictionary) -> None:
+    """A table of a single row is layout (the signature block: one column per party), not data: its
+    row and cells become groups (Div), so a screen reader reads each party's block as text, not as a
+    table of one row. Tables with more than one row are left as they are."""
+    role_map = {str(k): str(v) for k, v in dict(root.get("/RoleMap", {})).items()}
+    stack = _kids(root)
+    budget = 20000
+    while stack and budget:
+        budget -= 1
+        node = stack.pop()
+        if not isinstance(node, pikepdf.Dictionary) or "/S" not in node:
+            continue
+        kids = [k for k in _kids(node) if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+        rows = [k for k in kids if _standard(k, role_map) == "/TR"]
+        if _standard(node, role_map) == "/Table" and len(rows) == 1 and len(kids) == 1:
+            cells = [c for c in _kids(rows[0]) if isinstance(c, pikepdf.Dictionary) and "/S" in c]
+            if all(_standard(c, role_map) in ("/TD", "/TH") for c in cells):
+                for element in (node, *cells):
+                    element.S = pikepdf.Name.Div
+                    _drop_table_attributes(element)
+                for cell in cells:
+                    cell.P = node
+                node.K = pikepdf.Array(cells)
+                continue
+        stack.extend(kids)
+
+
+_SECTION_NUMBER = re.compile(r"^§\s*\d+[a-z]?$")
+_LEVEL = re.compile(r"^/H([1-6])$")
+
+
+def _mcids(node: pikepdf.Dictionary) -> list[tuple[pikepdf.Object, int]]:
+    """(page, MCID) of the element's own marked content."""
+    out = []
+    for kid in _kids(node):
+        if isinstance(kid, int):
+            out.append((node.get("/Pg"), int(kid)))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            out.append((kid.get("/Pg", node.get("/Pg")), int(kid.MCID)))
+    return out
+
+
+def _merge_section_headings(doc: pikepdf.Pdf, root: pikepdf.Dictionary) -> None:
+    """ "§ 5" and its title, printed as two headings, become one H1 ("§ 5 Ziele für die Umsetzung …"),
+    and the section's deeper headings move up a level, so a screen reader lists each § once."""
+    from agreement_gen.pdf.content import marked_texts
+
+    document = _document_element(root)
+    kids = _kids(document)
+    pages = {page.obj.objgen: page for page in doc.pages}
+    cmaps: dict = {}
+    texts: dict[tuple[int, int], dict[int, str]] = {}
+
+    def text(node: pikepdf.Dictionary) -> str:
+        parts = []
+        for page, mcid in _mcids(node):
+            if page is None or page.objgen not in pages:
+                return ""
+            if page.objgen not in texts:
+                texts[page.objgen] = marked_texts(pages[page.objgen], cmaps)
+            parts.append(texts[page.objgen].get(mcid, ""))
+        return " ".join(" ".join(parts).split())
+
+    tree = _parent_tree(root)
+    merged, out, index, in_section = False, [], 0, False
+    while index < len(kids):
+        kid = kids[index]
+        kind = str(kid.get("/S", "")) if isinstance(kid, pikepdf.Dictionary) else ""
+        following = kids[index + 1] if index + 1 < len(kids) else None
+        if kind == "/H1":
+            in_section = False
+        if (
+            kind == "/H1"
+            and isinstance(following, pikepdf.Dictionary)
+            and str(following.get("/S", "")) == "/H2"
+            and _SECTION_NUMBER.match(text(kid))
+        ):
+            own_page = kid.get("/Pg")
+            joined = [pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=mcid) for page, mcid in _mcids(kid)]
+            joined += [
+                pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=mcid) for page, mcid in _mcids(following)
+            ]
+            if all(d.Pg.objgen == own_page.objgen for d in joined):
+                kid.K = pikepdf.Array([int(d.MCID) for d in joined])
+            else:
+                kid.K = pikepdf.Array(joined)
+            for page, mcid in _mcids(following):  # the title's content now belongs to the H1
+                owners = tree.entries.get(int(pages[page.objgen].obj.get("/StructParents", -1)))
+                if isinstance(owners, pikepdf.Array) and mcid < len(owners):
+                    owners[mcid] = kid
+            out.append(kid)
+            index += 2
+            merged = in_section = True
+            continue
+        level = _LEVEL.match(kind)
+        if in_section and level and int(level.group(1)) > 2:
+            kid.S = pikepdf.Name(f"/H{int(level.group(1)) - 1}")
+        out.append(kid)
+        index += 1
+    if merged:
+        document.K = pikepdf.Array(out)
+        tree.save()
+
+
 def complete_tagging(doc: pikepdf.Pdf) -> None:
     """Add what LibreOffice and pyHanko leave out (see the module docstring), in place."""
     root = doc.Root.get("/StructTreeRoot")
     if root is None:
         return
+    _ungrid_layout_tables(root)
+    _merge_section_headings(doc, root)
     for number, page in enumerate(doc.pages):
         try:
             scanned = _scan(_content(page))
