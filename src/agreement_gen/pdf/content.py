@@ -72,15 +72,7 @@ def _segment_text(
     page: pikepdf.Page, content: bytes, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]
 ) -> str | None:
     """The text a piece of the page's content shows (see _page_text)."""
-    fonts: dict[str, tuple[_Translation, int] | None] = {}
-    resources = page.obj.get("/Resources")
-    for name, font in dict(resources.get("/Font", {}) if resources is not None else {}).items():
-        key = font.objgen
-        if key not in cmaps or key == (0, 0):
-            to_unicode = font.get("/ToUnicode")
-            cmap = parse_cmap(to_unicode.read_bytes()) if isinstance(to_unicode, pikepdf.Stream) else None
-            cmaps[key] = (_Translation(cmap[0]), cmap[1]) if cmap and cmap[1] in (1, 2) else None
-        fonts[str(name)] = cmaps[key]
+    fonts = _fonts(page, cmaps)
     parts: list[str] = []
     current: tuple[_Translation, int] | None = None
     for match in _TOKENS.finditer(content):
@@ -98,31 +90,63 @@ def _segment_text(
     return "".join(parts)
 
 
-# A marked-content sequence's start (with its MCID, if any) or end.
-_MARKED = re.compile(
+# In one pass over a page: a marked-content start with an MCID (1), another start (2), its end (3),
+# then what _TOKENS reads: a font selection (4), a hex string (5), ET or a literal string.
+_MARKED_TOKENS = re.compile(
     rb"/[^\s/<>\[\]()]+\s*<<[^<>]*?/MCID\s+(\d+)[^<>]*>>\s*BDC"
-    rb"|/[^\s/<>\[\]()]+\s*(?:<<[^<>]*>>\s*)?BDC|\bBMC\b|\bEMC\b"
+    rb"|(/[^\s/<>\[\]()]+\s*(?:<<[^<>]*>>\s*)?BDC|\bBMC\b)|\b(EMC)\b|" + _TOKENS.pattern
 )
 
 
+def _fonts(
+    page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]
+) -> dict[str, tuple[_Translation, int] | None]:
+    fonts: dict[str, tuple[_Translation, int] | None] = {}
+    resources = page.obj.get("/Resources")
+    for name, font in dict(resources.get("/Font", {}) if resources is not None else {}).items():
+        key = font.objgen
+        if key not in cmaps or key == (0, 0):
+            to_unicode = font.get("/ToUnicode")
+            cmap = parse_cmap(to_unicode.read_bytes()) if isinstance(to_unicode, pikepdf.Stream) else None
+            cmaps[key] = (_Translation(cmap[0]), cmap[1]) if cmap and cmap[1] in (1, 2) else None
+        fonts[str(name)] = cmaps[key]
+    return fonts
+
+
 def marked_texts(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]) -> dict[int, str]:
-    """The text of each marked-content sequence with an MCID on the page (what its structure element says)."""
-    content = _content_bytes(page)
-    spans: dict[int, list[tuple[int, int]]] = {}
-    stack: list[tuple[int | None, int]] = []
-    for match in _MARKED.finditer(content):
-        if match.group(0) == b"EMC":
+    """The text of each marked-content sequence with an MCID on the page (what its structure element
+    says), read in one pass; consecutive strings in one font are decoded together."""
+    fonts = _fonts(page, cmaps)
+    texts: dict[int, list[str]] = {}
+    stack: list[int | None] = []
+    current: tuple[_Translation, int] | None = None
+    pending: list[bytes] = []
+
+    def flush() -> None:
+        if pending and current is not None and stack and stack[-1] is not None:
+            texts[stack[-1]].append(_decode(bytes.fromhex(b"".join(pending).decode("ascii")), *current))
+        pending.clear()
+
+    for match in _MARKED_TOKENS.finditer(_content_bytes(page)):
+        mcid, other, end, font_name, hex_string = match.group(1, 2, 3, 4, 5)
+        if hex_string is not None:
+            pending.append(hex_string)
+            continue
+        flush()
+        if mcid is not None:
+            stack.append(int(mcid))
+            texts.setdefault(int(mcid), [])
+        elif other is not None:
+            stack.append(stack[-1] if stack else None)  # nested content belongs to the enclosing MCID
+        elif end is not None:
             if stack:
-                mcid, start = stack.pop()
-                if mcid is not None:
-                    spans.setdefault(mcid, []).append((start, match.start()))
-        else:
-            stack.append((int(match.group(1)) if match.group(1) else None, match.end()))
-    texts = {}
-    for mcid, ranges in spans.items():
-        segment = b" ".join(content[a:b] for a, b in ranges)
-        texts[mcid] = _segment_text(page, segment, cmaps) or ""
-    return texts
+                stack.pop()
+        elif font_name is not None:
+            current = fonts.get("/" + font_name.decode("latin-1"))
+        elif match.group(0) == b"ET" and stack and stack[-1] is not None:
+            texts[stack[-1]].append("\n")
+    flush()
+    return {mcid: "".join(parts) for mcid, parts in texts.items()}
 
 
 def _missing_fast(doc: pikepdf.Pdf, missing: dict[str, str]) -> dict[str, str]:
