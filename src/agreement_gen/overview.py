@@ -172,9 +172,8 @@ def overview_xlsx(fiscal_year: FiscalYear, published: Sequence[Published]) -> by
     return normalize_zip(buffer.getvalue(), when.replace(tzinfo=dt.UTC))
 
 
-def _details(item: Published, conformance: Conformance) -> str:
-    """'PDF, 3 Seiten, 71 KB' (', digital signiert'), and what the file conforms to (', PDF/A-2b, PDF/UA-1'):
-    what a visitor wants to know before following the link."""
+def _details(item: Published) -> str:
+    """'PDF, 3 Seiten, 71 KB' (', digital signiert'): what a visitor wants to know before following the link."""
     parts = ["PDF"]
     if item.pages:
         parts.append("1 Seite" if item.pages == 1 else f"{item.pages} Seiten")
@@ -182,7 +181,6 @@ def _details(item: Published, conformance: Conformance) -> str:
     parts.append(f"{format_decimal(kilobytes, format='#,##0', locale=LOCALE)} KB")
     if item.digital:
         parts.append("digital signiert")
-    parts += [v.profile for v in conformance.verdicts if v.passed]
     return ", ".join(parts)
 
 
@@ -266,7 +264,7 @@ def index_html(
                 "budget": euro(a.data.budget or Decimal(0)),
                 "signed_on": german_date(day, PAGE_DATE) if day else "",
                 "href": quote(item.file_name),
-                "details": _details(item, conformance),
+                "details": _details(item),
             }
         )
     context = {
