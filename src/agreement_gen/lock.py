@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from agreement_gen.errors import OutputError
+from agreement_gen.i18n import _
 from agreement_gen.output import describe_os_error
 
 LOCK_FILE = ".lock"
@@ -97,22 +98,25 @@ def year_lock(out_dir: Path, year: int, wait: float | None = None, say: Callable
         started, told = time.monotonic(), False
         while (fd := _try_lock(path)) is None:
             holder = _holder(path)
-            pid = f"pid {holder}" if holder is not None else "pid unknown"
+            pid = f"pid {holder}" if holder is not None else _("pid unknown")
             waited = time.monotonic() - started
             if not told and (holder is not None or waited > 0.5):  # the holder writes its pid just after locking
-                say(f"waiting for another build of {year} ({pid}) in {out_dir}…")
+                say(
+                    _("waiting for another build of {year} ({pid}) in {folder}…").format(
+                        year=year, pid=pid, folder=out_dir
+                    )
+                )
                 told = True
             if waited > wait:
-                raise OutputError(
-                    f"another build of {year} ({pid}) has held {path} for more than {wait:g} s; nothing was "
-                    "written. Wait for it to finish, or stop it and build again.",
-                    exit_code=1,
+                message = _(
+                    "another build of {year} ({pid}) has held {path} for more than {seconds} s; nothing was "
+                    "written. Wait for it to finish, or stop it and build again."
                 )
+                raise OutputError(message.format(year=year, pid=pid, path=path, seconds=f"{wait:g}"), exit_code=1)
             time.sleep(POLL)
     except OSError as exc:
-        raise OutputError(
-            f"cannot write to the output folder {out_dir}: {describe_os_error(exc)}; nothing was written", exit_code=2
-        ) from exc
+        message = _("cannot write to the output folder {folder}: {reason}; nothing was written")
+        raise OutputError(message.format(folder=out_dir, reason=describe_os_error(exc)), exit_code=2) from exc
     try:
         with contextlib.suppress(OSError):  # only for the message a waiting build prints
             os.ftruncate(fd, 0)

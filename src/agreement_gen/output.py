@@ -12,20 +12,22 @@ import os
 import tempfile
 from pathlib import Path
 
+from agreement_gen.i18n import N_, _
+
 _CAUSES = {
-    errno.ENOSPC: "the disk is full",
-    errno.EDQUOT: "the disk quota is used up",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EROFS: "the file system is read-only",
-    errno.ENOTDIR: "a file stands where a folder should be",
-    errno.EEXIST: "a file stands where a folder should be",
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EDQUOT: N_("the disk quota is used up"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("permission denied"),
+    errno.EROFS: N_("the file system is read-only"),
+    errno.ENOTDIR: N_("a file stands where a folder should be"),
+    errno.EEXIST: N_("a file stands where a folder should be"),
 }
 
 
 def describe_os_error(exc: OSError) -> str:
     """An OSError as a user reads it: 'the disk is full (No space left on device: build/2025/x.pdf)'."""
-    cause = _CAUSES.get(exc.errno or 0, "the system refused")
+    cause = _(_CAUSES.get(exc.errno or 0, N_("the system refused")))
     detail = exc.strerror or str(exc)
     if exc.filename:
         detail += f": {exc.filename}"
