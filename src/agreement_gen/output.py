@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agreement_gen.i18n import N_, _
 
+_REFUSED = N_("the system refused")
 _CAUSES = {
     errno.ENOSPC: N_("the disk is full"),
     errno.EDQUOT: N_("the disk quota is used up"),
@@ -27,7 +28,7 @@ _CAUSES = {
 
 def describe_os_error(exc: OSError) -> str:
     """An OSError as a user reads it: 'the disk is full (No space left on device: build/2025/x.pdf)'."""
-    cause = _(_CAUSES.get(exc.errno or 0, N_("the system refused")))
+    cause = _(_CAUSES.get(exc.errno or 0, _REFUSED))
     detail = exc.strerror or str(exc)
     if exc.filename:
         detail += f": {exc.filename}"
