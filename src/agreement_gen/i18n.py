@@ -29,7 +29,8 @@ How to add a user-facing string and its German translation:
    `_("{count} districts valid").format(count=n)` – placeholders by name with `.format()`, never
    an f-string (the extractor cannot see into f-strings, and the translator must see `{count}`).
    Plurals: `ngettext("{n} problem", "{n} problems", n).format(n=n)`. A text defined at import
-   time (a module-level table) is marked with `N_("…")` and translated where it is shown, `_(x)`.
+   time (a module-level table) is marked with `N_("…")` and translated where it is shown, `_(x)`
+   (Babel's extractor does not see an `N_("…")` nested in the arguments of another `_()` call).
    Don't name a throwaway variable `_` in a module that translates.
    Help texts of click commands and options (`help="…"`, the command's docstring) need no `_()`:
    `cli.py` translates them when it shows them; they are collected for the catalogs like `_()` strings.
