@@ -363,3 +363,19 @@ def test_make_help_lists_the_targets():
         assert target in lines, target
     assert "Zielvereinbarungen" in lines["build"]
     assert "docs/handbuch.md" in result.stdout
+
+
+def test_status_fits_80_columns_in_german():
+    env = {**os.environ, "COLUMNS": "80", "AGREEMENT_GEN_LANG": "de"}
+    result = subprocess.run(
+        [sys.executable, "-m", "agreement_gen", "status"], cwd=ROOT, capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for header in ("Kürzel", "Stufe", "Fehlt", "Zurück", "Portal"):
+        assert header in result.stdout
+    first_cells = {line.split("│")[1].strip() for line in lines if line.count("│") > 3}
+    slugs = {p.stem for p in (ROOT / "counties" / "2025").glob("*.yaml") if p.name != "_year.yaml"}
+    assert slugs <= first_cells
+    assert "unterschrieben" in result.stdout and "Entwurf" in result.stdout and "nein" in result.stdout

@@ -9,7 +9,10 @@ import click
 from rich.table import Table
 
 from agreement_gen.commands.options import make_paths, paths_options
-from agreement_gen.ui import console
+from agreement_gen.i18n import N_, _
+from agreement_gen.ui import console, status_label
+
+WIDE = 100  # columns from which the table also shows the district's name
 
 
 @click.command("status")
@@ -19,17 +22,22 @@ def command(year: int | None, counties: Path, templates: Path, out: Path) -> Non
     from agreement_gen.progress import progress
 
     resolved, lines = progress(make_paths(counties, templates, out), year)
-    table = Table(title=f"Signing round AQB {resolved}")
-    for column in ("Slug", "District", "Stage", "Missing", "Received", "Published"):
-        table.add_column(column, no_wrap=column not in ("District", "Missing"))
+    table = Table(title=_("Signing round AQB {year}").format(year=resolved))
+    # In a narrow terminal (80 columns) the district's name gives way: the slug is what commands take.
+    wide = console.width >= WIDE
+    columns = [(N_("Slug"), True), (N_("District"), False), (N_("Stage"), True), (N_("Missing"), False)]
+    columns += [(N_("Received"), wide), (N_("Published"), True)]
+    for column, no_wrap in columns:
+        if wide or column != "District":
+            table.add_column(_(column), no_wrap=no_wrap)
     for line in lines:
+        cells = [line.slug, line.designation] if wide else [line.slug]
         table.add_row(
-            line.slug,
-            line.designation,
-            str(line.stage),
+            *cells,
+            status_label(line.stage),
             ", ".join(line.missing) or "–",
             line.received or "–",
-            "yes" if line.published else "no",
+            _("yes") if line.published else _("no"),
         )
     console.print(table)
     for line in lines:
