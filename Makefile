@@ -32,7 +32,7 @@ system-deps:
 build: $(STAMP) system-deps ## alle Zielvereinbarungen des neuesten (oder YEAR=) Haushaltsjahres erzeugen
 	$(BIN)/agreement-gen build $(YEAR_ARG)
 
-publish: $(STAMP) ## the publication bundle of the signed agreements (after `make build`): build/YEAR/publish/
+publish: $(STAMP) ## das Veröffentlichungspaket der unterschriebenen Zielvereinbarungen (nach `make build`): build/JAHR/publish/
 	$(BIN)/agreement-gen publish $(YEAR_ARG)
 
 test: $(STAMP) system-deps ## die Tests laufen lassen (mit den LibreOffice- und Browser-Tests, markiert slow)
