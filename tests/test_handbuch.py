@@ -8,6 +8,7 @@ not have (yet) ends the run there – the manual is then ahead of the code, and 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from openpyxl import Workbook
 from ruamel.yaml import YAML
 
 from agreement_gen.cli import COMMANDS
-from agreement_gen.formatting import euro
+from agreement_gen.formatting import euro, german_date
 
 from .conftest import ROOT
 from .test_import_budgets import AMOUNTS
@@ -75,6 +76,10 @@ def leaves(data: object, prefix: str = "") -> dict[str, object]:
 PRINTED_CHANGE = re.compile(r"✓ (?:\S*/)?([a-z0-9-]+\.yaml)\s+([a-z_.]+): (.*) → (.*)$")
 
 
+# The fields `receive` writes (its sentence names the district and the dates, not each field).
+RECEIVED = {"status", "signatory.signed_on", "ministry_signature.signed_on"}
+
+
 def data_of(folder: Path) -> dict[str, dict[str, object]]:
     yaml = YAML(typ="safe")
     return {p.name: leaves(yaml.load(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.yaml"))}
@@ -119,7 +124,8 @@ def test_the_manuals_year_runs_as_written(tmp_path):
         for line in expected:
             if line.startswith("✗"):
                 continue  # an example of a refusal, shown in the manual's prose
-            assert flat(line) in flat(output), f"{commands!r} did not print {line!r}:\n{output}"
+            shown = line.removesuffix("…").rstrip()  # "…": the manual cut the line there
+            assert flat(shown) in flat(output), f"{commands!r} did not print {line!r}:\n{output}"
 
     assert any("new-year 2026" in command for command in ran) and any("signatory" in command for command in ran)
     year = root / "counties" / "2026"
@@ -140,14 +146,37 @@ def test_the_manuals_year_runs_as_written(tmp_path):
     assert "example" not in sources
     # What the data now says differs from the new year's copies exactly where the commands said it would.
     for name, now in data_of(year).items():
+        if name == "_year.yaml":
+            continue  # the clauses: checked below
         before = after_new_year[name]
         for field in sorted(set(before) | set(now)):
             if before.get(field) == now.get(field):
                 continue
             if field == "budget":  # import-budgets shows budgets in its table, as German amounts
                 assert euro(Decimal(str(now[field]))) in transcript, (name, field)
-                continue
-            assert (name, field) in printed, f"{name}: {field} changed but no command printed it"
-            assert printed[(name, field)] == str(now[field]), (name, field)
+            elif field in RECEIVED or field.startswith("signed_copy."):  # receive says it in a sentence
+                assert f"✓ {name.removesuffix('.yaml')} 2026:" in transcript, (name, field)
+                if field.endswith("signed_on"):
+                    assert german_date(dt.date.fromisoformat(str(now[field])), "dd.MM.yyyy") in transcript
+            else:
+                assert (name, field) in printed, f"{name}: {field} changed but no command printed it"
+                assert printed[(name, field)] == str(now[field]), (name, field)
+
+    verbs = {command.split()[1] for command in ran if command.startswith(".venv/bin/agreement-gen ")}
+    if "confirm" in verbs:
+        year_file = (year / "_year.yaml").read_text(encoding="utf-8")
+        assert "Im Jahr 2026 werden" in year_file and "to_confirm" not in year_file
+    if "send" in verbs:
+        assert (year / "sent" / "fulda.pdf").is_file() and (year / "sent" / "fulda.json").is_file()
+    if "withdraw" in verbs:
+        assert kassel["status"] == "draft" and not (year / "sent" / "landkreis-kassel.pdf").exists()
+    if "receive" in verbs:
+        assert fulda["status"] == "signed"
+        assert str(fulda["signatory"]["signed_on"]) == "2026-11-26"  # as entered again after the undo
+        assert str(fulda["ministry_signature"]["signed_on"]) == "2026-11-20"
+    if "publish" in verbs:
+        bundle = root / "build" / "2026" / "publish"
+        assert (bundle / "Zielvereinbarung-AQB-2026-Landkreis-Fulda.pdf").is_file()
+        assert {"index.html", "SHA256SUMS.txt", "uebersicht.csv"} <= {p.name for p in bundle.iterdir()}
     if "git commit" in " ".join(ran):
         assert sh("git status --porcelain counties").stdout == ""  # everything the year changed is committed
