@@ -16,6 +16,7 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 from ruamel.yaml import YAML
 
@@ -85,6 +86,7 @@ def data_of(folder: Path) -> dict[str, dict[str, object]]:
     return {p.name: leaves(yaml.load(p.read_text(encoding="utf-8"))) for p in sorted(folder.glob("*.yaml"))}
 
 
+@pytest.mark.slow  # send and build convert PDFs with LibreOffice
 def test_the_manuals_year_runs_as_written(tmp_path):
     root = tmp_path / "projekt"
     root.mkdir()
