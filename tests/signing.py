@@ -24,10 +24,23 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf")
 
 
-def make_identity(common_name: str) -> tuple[asn1_x509.Certificate, asn1_keys.PrivateKeyInfo, bytes]:
+MINISTRY = "Hessisches Ministerium für Arbeit, Integration, Jugend und Soziales"  # as in counties/trust/signers.yaml
+
+
+def subject(common_name: str, organization: str | None = None) -> x509.Name:
+    """A certificate subject: the holder, and the organisation that says which party they sign for."""
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if organization:
+        attributes.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization))
+    return x509.Name(attributes)
+
+
+def make_identity(
+    common_name: str, organization: str | None = None
+) -> tuple[asn1_x509.Certificate, asn1_keys.PrivateKeyInfo, bytes]:
     """A self-signed signing certificate and key; returns (certificate, key, certificate as PEM)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    name = subject(common_name, organization)
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -120,12 +133,14 @@ def make_ca(common_name: str = "Test-CA agreement-gen") -> Authority:
     return Authority(cert, key, cert.public_bytes(serialization.Encoding.PEM))
 
 
-def issue(ca: Authority, common_name: str) -> tuple[asn1_x509.Certificate, asn1_keys.PrivateKeyInfo]:
-    """An end-entity signing certificate for `common_name`, issued by `ca`; returns (certificate, key)."""
+def issue(
+    ca: Authority, common_name: str, organization: str | None = None
+) -> tuple[asn1_x509.Certificate, asn1_keys.PrivateKeyInfo]:
+    """An end-entity signing certificate for `common_name` (of `organization`), issued by `ca`; returns (certificate, key)."""
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+        .subject_name(subject(common_name, organization))
         .issuer_name(ca.cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -153,11 +168,15 @@ def sign_as(
     key: asn1_keys.PrivateKeyInfo,
     ca: Authority,
     when: dt.datetime,
+    timestamper: object | None = None,
+    md_algorithm: str = "sha256",
+    signer_type: type[signers.SimpleSigner] = signers.SimpleSigner,
 ) -> bytes:
     """Sign `field` with a CA-issued certificate (chain embedded) at the signing time `when`.
 
     pyHanko takes the signing time from the clock; the test sets it, so the dates it expects in
-    the data file are fixed ones of the fiscal year, not today's.
+    the data file are fixed ones of the fiscal year, not today's. A `timestamper` (pyHanko's)
+    adds a timestamp token from a TSA; `signer_type` may be a forger's variant of pyHanko's signer.
     """
 
     class _Clock(dt.datetime):
@@ -165,7 +184,7 @@ def sign_as(
         def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:  # type: ignore[override]
             return when.astimezone(tz) if tz else when
 
-    signer = signers.SimpleSigner(
+    signer = signer_type(
         signing_cert=cert, signing_key=key, cert_registry=SimpleCertificateStore.from_certs([cert, ca.asn1])
     )
     style = TextStampStyle(
@@ -175,6 +194,9 @@ def sign_as(
     out = io.BytesIO()
     with mock.patch("pyhanko.sign.signers.pdf_signer.datetime", _Clock):
         signers.PdfSigner(
-            signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256"), signer, stamp_style=style
+            signers.PdfSignatureMetadata(field_name=field, md_algorithm=md_algorithm),
+            signer,
+            stamp_style=style,
+            timestamper=timestamper,  # type: ignore[arg-type]
         ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), output=out)
     return out.getvalue()

@@ -24,7 +24,7 @@ from agreement_gen.pdf.conformance import (
 )
 
 from .conftest import ROOT, build_into
-from .signing import make_identity, sign
+from .signing import MINISTRY, make_identity, sign
 
 
 def _with_signatories(counties: Path) -> None:
@@ -114,8 +114,8 @@ def test_a_copy_signed_twice_passes_both_profiles_and_keeps_its_tagging(stages, 
     in their Form elements and the page keeps its tab order. Set aside, by name, only divergences (a) and
     (b), and only because our own checks of those clauses pass."""
     for_signature = (stages["for_signature"] / "darmstadt-dieburg.pdf").read_bytes()
-    ministry, ministry_key, _ = make_identity("Heike Hofmann")
-    district, district_key, _ = make_identity("Christel Sprößler")
+    ministry, ministry_key, _ = make_identity("Heike Hofmann", MINISTRY)  # of their parties, as receive wants
+    district, district_key, _ = make_identity("Christel Sprößler", "Landkreis Darmstadt-Dieburg")
     text = "Digital signiert von {}, am 2.8.2025"
     once = _sign_with_our_appearance(
         for_signature, "Signatur_Ministerium", ministry, ministry_key, text.format("Heike Hofmann"), True

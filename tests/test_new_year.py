@@ -201,4 +201,4 @@ def test_a_failure_while_publishing_leaves_nothing_half_made(project, monkeypatc
     with pytest.raises(OSError, match="disk on fire"):
         newyear.create_year(project, 2026)
     assert snapshot(project.counties, project.templates) == before  # no template, no folder, no staging left
-    assert sorted(p.name for p in project.counties.iterdir()) == ["2025", "districts"]
+    assert sorted(p.name for p in project.counties.iterdir()) == ["2025", "districts", "trust"]

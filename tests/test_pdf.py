@@ -21,7 +21,7 @@ from agreement_gen.pdf.fields import PLACE_DATE_LINE, text_lines
 from agreement_gen.text import paragraphs, words
 
 from .conftest import build_into
-from .signing import make_identity, sign
+from .signing import MINISTRY, make_identity, sign
 
 pytestmark = pytest.mark.slow
 
@@ -154,8 +154,8 @@ def test_for_signature_has_two_fields_over_the_signature_lines(for_signature):
 
 
 def test_both_parties_sign_one_after_the_other_and_both_stay_valid(for_signature, tmp_path):
-    ministry_cert, ministry_key, _ = make_identity("Heike Hofmann")
-    district_cert, district_key, _ = make_identity("Christel Sprößler")
+    ministry_cert, ministry_key, _ = make_identity("Heike Hofmann", MINISTRY)
+    district_cert, district_key, _ = make_identity("Christel Sprößler", "Landkreis Darmstadt-Dieburg")
     once = sign(for_signature.read_bytes(), "Signatur_Ministerium", ministry_cert, ministry_key)
     twice = sign(once, "Signatur_darmstadt-dieburg", district_cert, district_key)
 

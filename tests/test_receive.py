@@ -21,7 +21,7 @@ from agreement_gen.pdf.trace import NAMESPACE, Trace, add_trace, read_trace, und
 from agreement_gen.receive import read_first_trace, today
 
 from .conftest import ROOT, edit_yaml
-from .signing import Authority, issue, make_ca, sign_as
+from .signing import MINISTRY, Authority, issue, make_ca, sign_as
 
 SLUG = "landkreis-kassel"
 DATA = f"2025/{SLUG}.yaml"
@@ -90,7 +90,7 @@ class Signers:
 @pytest.fixture(scope="module")
 def signers() -> Signers:
     ca = make_ca()
-    return Signers(ca, issue(ca, "Heike Hofmann"), issue(ca, "Andreas Siebert"))
+    return Signers(ca, issue(ca, "Heike Hofmann", MINISTRY), issue(ca, "Andreas Siebert", "Landkreis Kassel"))
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +264,7 @@ def test_receiving_the_same_file_again_changes_nothing(rnd, capsys):
 
 @pytest.mark.slow
 def test_roots_in_the_trust_folder_need_no_option(rnd, capsys):
-    (rnd.paths.counties / "trust").mkdir()
+    (rnd.paths.counties / "trust").mkdir(exist_ok=True)  # it holds signers.yaml already
     shutil.copyfile(rnd.ca, rnd.paths.counties / "trust/test-ca.crt")
     assert invoke(rnd.paths, capsys, "receive", str(rnd.signed))[0] == 0
     code, _, err = invoke(rnd.paths, capsys, "publish")
@@ -272,15 +272,25 @@ def test_roots_in_the_trust_folder_need_no_option(rnd, capsys):
 
 
 @pytest.mark.slow
-def test_another_signer_name_is_reported_and_the_data_keeps_its_own(rnd, signers, capsys):
-    deputy = issue(signers.ca, "Dr. Vertreterin Beispiel")
+def test_a_deputy_is_taken_only_when_the_clerk_names_them(rnd, signers, capsys):
+    deputy = issue(signers.ca, "Dr. Vertreterin Beispiel", "Landkreis Kassel")
     deputy_signed = rnd.mail / "vertretung.pdf"
     deputy_signed.write_bytes(signers.sign_both(rnd.sent.read_bytes(), district=deputy))
-    code, out, _ = invoke(rnd.paths, capsys, "receive", str(deputy_signed), "--trust", str(rnd.ca))
+    err = refused(rnd, capsys, str(deputy_signed), "--trust", str(rnd.ca))
+    assert (
+        f"the signature in Signatur_{SLUG} is not its party's: it was signed by 'Dr. Vertreterin Beispiel', but the "
+        "data names 'Andreas Siebert' as the district's signatory: if 'Dr. Vertreterin Beispiel' signed as deputy, "
+        'say so with --deputy "Dr. Vertreterin Beispiel"' in err
+    )
+    args = ["--trust", str(rnd.ca), "--deputy", "Dr. Vertreterin Beispiel"]
+    code, out, _ = invoke(rnd.paths, capsys, "receive", str(deputy_signed), *args)
     assert code == 0
-    assert "signed for the district by 'Dr. Vertreterin Beispiel', the data names 'Andreas Siebert' (kept" in out
+    assert f"Signatur_{SLUG}: signed by the deputy 'Dr. Vertreterin Beispiel' (--deputy" in out
     text = rnd.data.read_text(encoding="utf-8")
     assert "  name: Andreas Siebert\n" in text and "  district_signer: Dr. Vertreterin Beispiel\n" in text
+    assert "  deputies:\n    - Dr. Vertreterin Beispiel\n" in text
+    code, _, err = invoke(rnd.paths, capsys, "publish", "--trust", str(rnd.ca))  # the record says who was accepted
+    assert code == 0, err
 
 
 # --- refusals: one sentence each, nothing stored or changed ---------------------------------------------------------
@@ -289,11 +299,14 @@ def test_another_signer_name_is_reported_and_the_data_keeps_its_own(rnd, signers
 @pytest.mark.slow
 def test_untrusted_signature_is_refused_unless_accepted(rnd, capsys):
     err = refused(rnd, capsys, str(rnd.signed))
-    assert "the signature in Signatur_Ministerium is intact, but its certificate (Common Name: Heike Hofmann)" in err
+    assert (
+        f"the signature in Signatur_Ministerium is intact, but its certificate (Organization: {MINISTRY}; "
+        "Common Name: Heike Hofmann)" in err
+    )
     assert "is not trusted here" in err and "--accept-untrusted" in err
 
     code, out, _ = invoke(rnd.paths, capsys, "receive", str(rnd.signed), "--accept-untrusted")
-    assert code == 0 and "accepted untrusted: Signatur_Ministerium by Common Name: Heike Hofmann" in out
+    assert code == 0 and "accepted untrusted: Signatur_Ministerium by Organization: " in out
     assert "  untrusted_accepted: true\n" in rnd.data.read_text(encoding="utf-8")
     code, _, err = invoke(rnd.paths, capsys, "publish")  # the data records the decision; publish does not ask again
     assert code == 0, err

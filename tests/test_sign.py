@@ -24,7 +24,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from agreement_gen.cli import run
 from agreement_gen.config import Paths
-from agreement_gen.signatures import first_revision
+from agreement_gen.signing.judgement import first_revision
 
 from .conftest import ROOT, edit_yaml
 from .pki import KEY_LABEL, PIN, SOFTHSM_MODULE, TOKEN, Pki, serve_pki, softhsm_token
@@ -80,7 +80,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         shutil.copytree(ROOT / "templates", tree / "templates")
         for slug, signer in DISTRICTS.items():
             make_for_signature(tree / "counties", slug, signer)
-        (tree / "counties/trust").mkdir()
+        (tree / "counties/trust").mkdir(exist_ok=True)  # holds signers.yaml already
         shutil.copyfile(pki.root_pem, tree / "counties/trust/test-root.pem")
         (tree / "counties/signing.yaml").write_text(settings_text(pki), encoding="utf-8")
         folders = ["--counties", str(tree / "counties"), "--templates", str(tree / "templates")]

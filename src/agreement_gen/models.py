@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from babel.dates import format_date
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from agreement_gen.formatting import euro
 
@@ -141,6 +141,32 @@ class GrammarOverride(Model):
     accusative: Text | None = None
 
 
+Fingerprint = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class SignerRule(Model):
+    """Which certificates may sign a party's field: by SHA-256 fingerprint, or by subject attributes.
+
+    A certificate matches when it has every attribute the rule gives (signing/parties.py).
+    """
+
+    sha256: Fingerprint | None = None  # of the certificate's DER bytes, lower-case hex
+    organization: Text | None = None
+    common_name: Text | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> SignerRule:
+        if self.sha256 is None and self.organization is None:
+            raise ValueError("give the certificate's sha256 or its organization")
+        return self
+
+
+class SignerList(Model):
+    """counties/trust/signers.yaml: who may sign the ministry's field."""
+
+    ministry: list[SignerRule]
+
+
 class District(Model):
     """Master data of a Landkreis or kreisfreie Stadt (counties/districts/SLUG.yaml)."""
 
@@ -152,6 +178,8 @@ class District(Model):
     seat: Text
     regierungsbezirk: Text | None = None
     grammar: GrammarOverride = GrammarOverride()
+    # Who may sign the district's field; by default a certificate whose organisation is the designation.
+    signers: list[SignerRule] = []
 
 
 class Minister(Model):
@@ -240,6 +268,7 @@ class SignedCopy(Model):
     district_signer: Text | None = None
     untrusted_accepted: bool = False  # received with --accept-untrusted: publish does not ask for trust again
     conformance: CopyConformance | None = None  # PDF/A-2b and PDF/UA-1 as received (digital route)
+    deputies: list[Text] = []  # signers the clerk accepted with --deputy in place of the named ones
 
 
 class DistrictYear(Model):

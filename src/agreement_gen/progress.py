@@ -21,7 +21,7 @@ from agreement_gen.pdf.conformance import recorded_conformance
 from agreement_gen.publish import BUNDLE
 from agreement_gen.readiness import readiness
 from agreement_gen.receive import signed_path
-from agreement_gen.signatures import LOCAL_TIME
+from agreement_gen.signing.judgement.verdict import LOCAL_TIME
 from agreement_gen.structure import Agreement
 
 # readiness items ("signatory.signed_on missing") in the words of the signing round

@@ -46,7 +46,7 @@ from agreement_gen.overview import (
     portal_file_name,
     sha256sums,
 )
-from agreement_gen.signatures import trust_roots
+from agreement_gen.signing.judgement.trust import trust_roots
 from agreement_gen.structure import Agreement, YearPlan
 
 BUNDLE = "publish"
@@ -173,7 +173,7 @@ def _received_pdf(agreement: Agreement, paths: Paths, roots: list) -> Published 
     from pypdf import PdfReader
 
     from agreement_gen.receive import check_kept_copy
-    from agreement_gen.signatures import SignatureProblem
+    from agreement_gen.signing.judgement import SignatureProblem
 
     try:
         content = check_kept_copy(agreement, paths.counties, roots)

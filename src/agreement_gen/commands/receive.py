@@ -56,7 +56,18 @@ def _report(receipt: Receipt) -> None:
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @paths_options
 @trust_option
-@click.option("--accept-untrusted", is_flag=True, help="Take intact signatures whose certificate is not trusted here.")
+@click.option(
+    "--accept-untrusted",
+    is_flag=True,
+    help="Take a signature whose otherwise valid certificate comes from a root not trusted here (check who signed).",
+)
+@click.option(
+    "--deputy",
+    "deputies",
+    multiple=True,
+    metavar="NAME",
+    help="Accept NAME (the certificate's common name) signing in place of the person the data names; repeatable.",
+)
 @click.option("--paper", metavar="SLUG", default=None, help="Record the district SLUG as signed on paper (no FILE).")
 @click.option("--signed-on", metavar="DATE,DATE", help="With --paper: the ministry's date, the district's date.")
 @click.option(
@@ -73,6 +84,7 @@ def command(
     out: Path,
     trust: tuple[Path, ...],
     accept_untrusted: bool,
+    deputies: tuple[str, ...],
     paper: str | None,
     signed_on: str | None,
     scan: Path | None,
@@ -82,7 +94,7 @@ def command(
     FILE is the for_signature PDF as it came back, signed digitally by the ministry and the district
     (any file name). Nothing is taken unless every FILE passes; receiving a file again changes nothing.
     """
-    from agreement_gen.receive import receive_paper, receive_signed  # pyHanko and pikepdf: only when used
+    from agreement_gen.receive import Options, receive_paper, receive_signed  # pyHanko and pikepdf: only when used
 
     paths = make_paths(counties, templates, out)
     days = _signing_days(signed_on)
@@ -95,7 +107,8 @@ def command(
             raise click.UsageError("give the signed PDF file(s), or --paper SLUG --signed-on DATE,DATE")
         if days is not None or scan is not None:
             raise click.UsageError("--signed-on and --scan belong to --paper")
-        receipts = receive_signed(paths, files, year, trust, accept_untrusted)
+        options = Options(year=year, accept_untrusted=accept_untrusted, deputies=deputies)
+        receipts = receive_signed(paths, files, options, trust)
         from agreement_gen.signing.archive import add_archival_copies  # a B-LTA copy when a TSA is configured
 
         add_archival_copies(paths, receipts, trust)

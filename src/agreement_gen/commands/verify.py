@@ -1,4 +1,8 @@
-"""`agreement-gen verify FILE.pdf…`: check agreement PDFs (ours, or ones that came back signed)."""
+"""`agreement-gen verify FILE.pdf…`: check agreement PDFs (ours, or ones that came back signed).
+
+A file both parties signed is judged exactly as `receive` and `publish` judge it (signing/judgement/),
+with the roots of COUNTIES/trust/ and --trust; only an unknown root is a warning here, not a failure.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,99 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from agreement_gen.commands.options import trust_option
-from agreement_gen.pdf.checks import Finding, failures, has_signatures, load_trust_roots, verify_file
+from agreement_gen.commands.options import counties_option, templates_option, trust_option
+from agreement_gen.i18n import _
+from agreement_gen.pdf.checks import Finding, failures, has_signatures, verify_pdf
 from agreement_gen.ui import console
 
 STYLE = {"ok  ": "green", "warn": "yellow", "FAIL": "bold red"}
+NOT_YET = ("carries no signature", "carries only one signature")  # a stage of the round, not a fault
+
+
+def judgement_findings(content: bytes, counties: Path, templates: Path, roots: list) -> list[Finding]:
+    """The judgement of a signed for_signature document of ours, as findings."""
+    from agreement_gen.build import plan_year
+    from agreement_gen.config import Paths
+    from agreement_gen.errors import InputError
+    from agreement_gen.receive.digital import sent_at
+    from agreement_gen.receive.identify import read_first_trace
+    from agreement_gen.signing.judgement import LOCAL_TIME, SignatureProblem, judge
+
+    try:
+        trace = read_first_trace(content)
+    except SignatureProblem as exc:
+        return [Finding(False, _("signatures not judged: the file {exc}").format(exc=exc))]
+    if trace is None or trace.stage != "for_signature":
+        return []
+    try:
+        plan = plan_year(Paths(counties=counties, templates=templates, out=Path("build")), trace.year)
+    except InputError as exc:
+        return [
+            Finding(
+                False,
+                _("parties not judged: the {year} data cannot be read ({problems})").format(
+                    year=trace.year, problems=exc.problems[0]
+                ),
+                True,
+            )
+        ]
+    agreement = next((a for a in plan.agreements if a.slug == trace.district), None)
+    if agreement is None:
+        return [
+            Finding(
+                False,
+                _("parties not judged: {counties} has no district '{district}'").format(
+                    counties=counties, district=trace.district
+                ),
+                True,
+            )
+        ]
+    if agreement.data.status == "draft":
+        return [
+            Finding(
+                False,
+                _("parties not judged: {counties} has {district} {year} as a draft").format(
+                    counties=counties, district=trace.district, year=trace.year
+                ),
+                True,
+            )
+        ]
+    try:
+        parties = judge(
+            content,
+            agreement,
+            counties=counties,
+            roots=roots,
+            accept_untrusted=True,
+            sent_at=sent_at(counties, agreement.year, agreement.slug),
+        )
+    except SignatureProblem as exc:
+        message = str(exc)
+        return [
+            Finding(False, _("signed copy: {message}").format(message=message), warning=message.startswith(NOT_YET))
+        ]
+    findings = []
+    for party in (parties.ministry, parties.district):
+        when = party.signed_at.astimezone(LOCAL_TIME)
+        findings.append(
+            Finding(
+                True,
+                _("{field}: signed by {signer} on {when:%Y-%m-%d %H:%M} ({time_source})").format(
+                    field=party.field, signer=party.signer, when=when, time_source=party.time_source
+                ),
+            )
+        )
+        if not party.trusted:
+            findings.append(
+                Finding(
+                    False,
+                    _("{field}: certificate not trusted here ({subject})").format(
+                        field=party.field, subject=party.subject
+                    ),
+                    True,
+                )
+            )
+    return findings
 
 
 def validator_findings(path: Path) -> list[Finding]:
@@ -31,13 +123,20 @@ def validator_findings(path: Path) -> list[Finding]:
 
 @click.command("verify")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@counties_option
+@templates_option
 @trust_option
-def command(files: tuple[Path, ...], trust: tuple[Path, ...]) -> None:
+def command(files: tuple[Path, ...], counties: Path, templates: Path, trust: tuple[Path, ...]) -> None:
     """PDF/A-2b structure, fonts, title and language, tags, and every signature; exit 1 on a failure."""
-    roots = load_trust_roots(trust)
+    from agreement_gen.signing.judgement import trust_roots
+
+    roots = trust_roots(counties, trust)
     failed = 0
     for path in files:
-        findings = verify_file(path, trust_roots=roots) + validator_findings(path)
+        content = path.read_bytes()
+        findings = verify_pdf(content, trust_roots=roots) + validator_findings(path)
+        if any("signature '" in f.message for f in findings):
+            findings += judgement_findings(content, counties, templates, roots)
         bad = failures(findings)
         failed += bool(bad)
         console.print(Text.assemble((str(path), "bold"), f": {'FAILED' if bad else 'ok'}"))

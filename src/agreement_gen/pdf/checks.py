@@ -12,7 +12,7 @@ changed after it).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -245,16 +245,27 @@ def check_signatures(data: bytes, trust_roots: list | None = None) -> list[Findi
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    from agreement_gen.signing.judgement.crypto import quiet
+
     findings: list[Finding] = []
-    signatures = reader.embedded_signatures
-    revisions = reader.xrefs.total_revisions
+    try:
+        with quiet():
+            reader = PdfFileReader(io.BytesIO(data), strict=False)
+            signatures = reader.embedded_signatures
+            revisions = reader.xrefs.total_revisions
+    except Exception as exc:  # pyHanko's reaction to a malformed file: many exception types
+        return [Finding(False, f"signatures cannot be read ({type(exc).__name__})")]
     for sig in signatures:
         context = ValidationContext(trust_roots=trust_roots or [], allow_fetching=False)
         if sig.sig_object_type == "/DocTimeStamp":  # an archival document timestamp (B-LTA), not a party
             findings.append(_document_timestamp(sig, context))
             continue
-        status = validate_pdf_signature(sig, context)
+        try:
+            with quiet():
+                status = validate_pdf_signature(sig, context)
+        except Exception as exc:  # malformed signature data
+            findings.append(Finding(False, f"signature '{sig.field_name}' cannot be validated ({type(exc).__name__})"))
+            continue
         who = status.signing_cert.subject.human_friendly if status.signing_cert else "unknown signer"
         revision = sig.signed_revision + 1
         covers = "the whole file" if status.coverage.name == "ENTIRE_FILE" else f"revision {revision} of {revisions}"
@@ -335,10 +346,3 @@ def failures(findings: list[Finding]) -> list[Finding]:
 
 def verify_file(path: Path, trust_roots: list | None = None) -> list[Finding]:
     return verify_pdf(path.read_bytes(), trust_roots=trust_roots)
-
-
-def load_trust_roots(paths: Iterable[Path]) -> list:
-    """Certificates (PEM or DER) to accept as trust anchors for signature validation."""
-    from pyhanko.keys import load_cert_from_pemder
-
-    return [load_cert_from_pemder(str(path)) for path in paths]

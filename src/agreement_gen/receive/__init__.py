@@ -4,7 +4,7 @@ Digital route (`receive FILE.pdf…`): the returned file names its district, yea
 its XMP (pdf/trace.py), so it is recognised under any file name. Its first revision must be
 byte for byte a for_signature PDF we built – the manifest keeps the SHA-256 of every one
 (`sent_for_signature`) – and built from the data and template as they are now; the revisions
-after it must be the two signatures and nothing else (signatures.py). The file is then kept as
+after it must be the two signatures and nothing else (signing/judgement/). The file is then kept as
 counties/YEAR/signed/SLUG.pdf and the district's year file records `status: signed`, both
 signing dates (read from the signatures, as dates in Hesse) and a `signed_copy` record.
 
@@ -32,7 +32,7 @@ Reading order:
 
 from __future__ import annotations
 
-from agreement_gen.receive.digital import receive_signed
+from agreement_gen.receive.digital import Options, receive_signed
 from agreement_gen.receive.identify import read_first_trace
 from agreement_gen.receive.kept import check_kept_copy
 from agreement_gen.receive.paper import receive_paper
@@ -42,6 +42,7 @@ from agreement_gen.receive.record import SIGNED_COPY_COMMENT, signed_data_text
 __all__ = [
     "SIGNED_COPY_COMMENT",
     "SIGNED_DIR",
+    "Options",
     "Receipt",
     "Refusal",
     "check_kept_copy",

@@ -4,54 +4,73 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from agreement_gen.config import Paths
 from agreement_gen.errors import InputError, Problem
+from agreement_gen.i18n import _
 from agreement_gen.models import SigningRoute, Status
 from agreement_gen.pdf.conformance import conformance_notes, validate_conformance
 from agreement_gen.receive.identify import find_agreement, match_build, revision_trace, year_plan
 from agreement_gen.receive.receipt import Receipt, Refusal, already_signed, sha256_hex, signed_path, today
 from agreement_gen.receive.record import prepare, store
-from agreement_gen.signatures import (
+from agreement_gen.signing.judgement import (
+    LOCAL_TIME,
     SignatureProblem,
     SignedParties,
     UntrustedSignature,
     first_revision,
+    judge,
     trust_roots,
-    validate_signed_copy,
 )
-from agreement_gen.structure import Agreement, YearPlan
+from agreement_gen.structure import YearPlan
 
 
-def _normalised(name: str) -> str:
-    return " ".join(name.split()).casefold()
+@dataclass(frozen=True)
+class Options:
+    """What the clerk said on the command line, for every file of the run."""
+
+    year: int | None = None
+    accept_untrusted: bool = False
+    deputies: tuple[str, ...] = ()
 
 
-def _name_notes(agreement: Agreement, parties: SignedParties) -> list[str]:
+def _signature_notes(parties: SignedParties) -> list[str]:
+    """What the clerk should know about how each signature was accepted."""
     notes = []
-    named = agreement.data.signatory.name
-    if named and _normalised(named) != _normalised(parties.district.signer):
+    for party in (parties.ministry, parties.district):
+        if party.deputy:
+            notes.append(
+                _("{field}: signed by the deputy '{deputy}' (--deputy; recorded in signed_copy)").format(
+                    field=party.field, deputy=party.deputy
+                )
+            )
+        when = party.signed_at.astimezone(LOCAL_TIME)
         notes.append(
-            f"signed for the district by '{parties.district.signer}', the data names '{named}' "
-            "(kept; the certificate's name is in signed_copy.district_signer)"
-        )
-    minister = agreement.fiscal_year.ministry.minister.name
-    if _normalised(minister) != _normalised(parties.ministry.signer):
-        notes.append(
-            f"signed for the ministry by '{parties.ministry.signer}', the year file names '{minister}' "
-            "(the certificate's name is in signed_copy.ministry_signer)"
+            _("{field}: signed {when:%Y-%m-%d %H:%M} according to {source}").format(
+                field=party.field, when=when, source=party.time_source
+            )
         )
     return notes
+
+
+def sent_at(counties: Path, year: int, slug: str) -> dt.datetime | None:
+    """When the document was built for signature, from the signing round's tracked record (when there is one)."""
+    try:
+        from agreement_gen.signing.record import load_sent  # type: ignore[attr-defined]
+    except ImportError:  # the record arrives with the signing round (issue 11)
+        return None
+    record = load_sent(counties, year, slug)
+    return record.sent_at if record is not None else None
 
 
 def _examine(
     paths: Paths,
     source: Path,
     content: bytes,
-    year: int | None,
+    options: Options,
     roots: list,
-    accept_untrusted: bool,
     plans: dict[int, YearPlan],
     received_on: dt.date,
 ) -> Receipt:
@@ -64,8 +83,8 @@ def _examine(
         raise Refusal(f"is a draft ({what}), not the version sent for signature")
     if trace.stage != Status.FOR_SIGNATURE:
         raise Refusal(f"is a '{trace.stage}' print ({what}), not the version sent for signature")
-    if year is not None and trace.year != year:
-        raise Refusal(f"is {what}, not one of {year} (--year)")
+    if options.year is not None and trace.year != options.year:
+        raise Refusal(f"is {what}, not one of {options.year} (--year)")
     plan = year_plan(paths, trace.year, plans, what)
     agreement = find_agreement(plan, trace.district, what)
     data = agreement.data
@@ -94,12 +113,21 @@ def _examine(
         raise Refusal(f"is {what}, but its data says '{data.status}', not 'for_signature'")
     receipt.notes += match_build(paths, plan, agreement, first, trace)
     try:
-        parties = validate_signed_copy(content, agreement.slug, roots, accept_untrusted)
+        parties = judge(
+            content,
+            agreement,
+            counties=paths.counties,
+            roots=roots,
+            accept_untrusted=options.accept_untrusted,
+            deputies=options.deputies,
+            sent_at=sent_at(paths.counties, agreement.year, agreement.slug),
+            received_on=received_on,
+        )
     except UntrustedSignature as exc:
         raise Refusal(f"{exc}, or take it after checking who signed with --accept-untrusted") from exc
     receipt.ministry_on, receipt.district_on = parties.ministry.day, parties.district.day
     receipt.ministry_signer, receipt.district_signer = parties.ministry.signer, parties.district.signer
-    receipt.notes += _name_notes(agreement, parties)
+    receipt.notes += _signature_notes(parties)
     untrusted = [p for p in (parties.ministry, parties.district) if not p.trusted]
     for party in untrusted:
         receipt.notes.append(f"accepted untrusted: {party.field} by {party.subject} (--accept-untrusted)")
@@ -115,6 +143,7 @@ def _examine(
         "district_signer": parties.district.signer,
         "untrusted_accepted": bool(untrusted),
         "conformance": conformance.record(),
+        "deputies": [p.deputy for p in (parties.ministry, parties.district) if p.deputy] or None,
     }
     prepare(receipt, agreement, copy_record, parties.district.signer)
     return receipt
@@ -123,14 +152,19 @@ def _examine(
 def receive_signed(
     paths: Paths,
     files: Sequence[Path],
-    year: int | None = None,
+    options: Options = Options(),
     trust: Iterable[Path] = (),
-    accept_untrusted: bool = False,
     received_on: dt.date | None = None,
 ) -> list[Receipt]:
-    """Check every file, then keep them all and update the data – or raise InputError and change nothing."""
+    """Check every file, then keep them all and update the data – or raise InputError and change nothing.
+
+    Every file is judged, whatever became of the others; one refused file is reported with the rest.
+    """
     received_on = received_on or today()
-    roots = trust_roots(paths.counties, trust)
+    try:
+        roots = trust_roots(paths.counties, trust)
+    except SignatureProblem as exc:
+        raise InputError([Problem(None, None, "--trust", str(exc))]) from exc
     plans: dict[int, YearPlan] = {}
     receipts: list[Receipt] = []
     problems: list[Problem] = []
@@ -138,12 +172,21 @@ def receive_signed(
     for source in files:
         try:
             content = source.read_bytes()
-            receipt = _examine(paths, source, content, year, roots, accept_untrusted, plans, received_on)
+            receipt = _examine(paths, source, content, options, roots, plans, received_on)
         except OSError as exc:
             problems.append(Problem(source, None, None, f"cannot be read ({exc.strerror})"))
             continue
         except SignatureProblem as exc:
             problems.append(Problem(source, None, None, str(exc)))
+            continue
+        except InputError:
+            raise  # the year's data itself is invalid: that is for `check`, not a verdict on this file
+        except Exception as exc:  # a last guard: a hostile file must be a refusal, never a traceback
+            problems.append(
+                Problem(
+                    source, None, None, _("cannot be judged ({name}); it is not taken").format(name=type(exc).__name__)
+                )
+            )
             continue
         key = (receipt.year, receipt.slug)
         if key in seen:

@@ -10,7 +10,7 @@ from agreement_gen.load import available_years
 from agreement_gen.manifest import MANIFEST, Manifest, input_digests
 from agreement_gen.pdf.trace import Trace, read_trace
 from agreement_gen.receive.receipt import Refusal, sha256_hex
-from agreement_gen.signatures import first_revision
+from agreement_gen.signing.judgement.revisions import first_revision
 from agreement_gen.structure import Agreement, YearPlan
 
 

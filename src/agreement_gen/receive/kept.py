@@ -10,7 +10,7 @@ from agreement_gen.formatting import euro
 from agreement_gen.models import SignedCopy, SigningRoute
 from agreement_gen.receive.identify import read_first_trace
 from agreement_gen.receive.receipt import SIGNED_DIR, sha256_hex
-from agreement_gen.signatures import SignatureProblem, validate_signed_copy
+from agreement_gen.signing.judgement import SignatureProblem, judge
 from agreement_gen.structure import Agreement
 
 
@@ -45,7 +45,18 @@ def check_kept_copy(agreement: Agreement, counties: Path, roots: list) -> bytes:
     trace = read_first_trace(content)
     if trace is None or (trace.district, trace.year, trace.stage) != (agreement.slug, agreement.year, "for_signature"):
         raise SignatureProblem(f"its signed PDF {path} is not the for_signature document of {agreement.slug}")
-    parties = validate_signed_copy(content, agreement.slug, roots, accept_untrusted=copy.untrusted_accepted)
+    from agreement_gen.receive.digital import sent_at
+
+    parties = judge(
+        content,
+        agreement,
+        counties=counties,
+        roots=roots,
+        accept_untrusted=copy.untrusted_accepted,
+        deputies=tuple(copy.deputies),
+        sent_at=sent_at(counties, agreement.year, agreement.slug),
+        received_on=copy.received_on,
+    )
     data = agreement.data
     recorded = (data.ministry_signature.signed_on, data.signatory.signed_on)
     if recorded != (parties.ministry.day, parties.district.day):

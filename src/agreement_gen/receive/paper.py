@@ -12,7 +12,7 @@ from agreement_gen.errors import InputError, Problem
 from agreement_gen.models import SigningRoute, Status
 from agreement_gen.receive.receipt import Receipt, Refusal, already_signed, sha256_hex, signed_path, today
 from agreement_gen.receive.record import prepare, store
-from agreement_gen.signatures import SignatureProblem
+from agreement_gen.signing.judgement.problems import SignatureProblem
 from agreement_gen.structure import Agreement
 
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agreement_gen.models import SigningRoute
-from agreement_gen.signatures import LOCAL_TIME, SignatureProblem
+from agreement_gen.signing.judgement.problems import SignatureProblem
+from agreement_gen.signing.judgement.verdict import LOCAL_TIME
 from agreement_gen.structure import Agreement
 
 SIGNED_DIR = "signed"  # counties/YEAR/signed/: the signed copies as they came back

@@ -30,8 +30,8 @@ from agreement_gen.output import atomic_write, describe_os_error
 from agreement_gen.pdf.fields import MINISTRY_FIELD
 from agreement_gen.receive.identify import match_build, revision_trace
 from agreement_gen.receive.receipt import Refusal
-from agreement_gen.signatures import LOCAL_TIME, SignatureProblem, district_field, first_revision, trust_roots
 from agreement_gen.signing.appearance import AppearanceError, SignatureAppearance, signature_text
+from agreement_gen.signing.judgement import LOCAL_TIME, SignatureProblem, district_field, first_revision, trust_roots
 from agreement_gen.signing.keys import OpenKey, ask_secret, open_key
 from agreement_gen.signing.levels import SignatureLevel, signature_levels
 from agreement_gen.signing.settings import SETTINGS_FILE, KeySource, SigningSettings
