@@ -95,7 +95,7 @@ def add_archival_copies(paths: Paths, receipts: Iterable[Receipt], trust: Iterab
     OCSP unreachable) is a note on the receipt, and `receive` can be run again later.
     """
     from agreement_gen.models import SigningRoute
-    from agreement_gen.signatures import trust_roots
+    from agreement_gen.signing.judgement import trust_roots
     from agreement_gen.signing.settings import load_settings
 
     url = load_settings(paths.counties).timestamp.url
