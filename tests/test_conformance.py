@@ -300,9 +300,11 @@ def test_a_returned_copy_is_validated_recorded_shown_and_not_overclaimed(tmp_pat
     ca = make_ca()
     sent = (paths.out / "2025" / f"{SLUG}.pdf").read_bytes()
     # pyHanko's own embedded-font stamp, as other signing software might leave it: widths in font units
-    once = sign_as(sent, "Signatur_Ministerium", *issue(ca, "Heike Hofmann"), ca, MINISTRY_AT)
+    once = sign_as(sent, "Signatur_Ministerium", *issue(ca, "Heike Hofmann", MINISTRY), ca, MINISTRY_AT)
     signed = tmp_path / "signed.pdf"
-    signed.write_bytes(sign_as(once, f"Signatur_{SLUG}", *issue(ca, "Andreas Siebert"), ca, DISTRICT_AT))
+    signed.write_bytes(
+        sign_as(once, f"Signatur_{SLUG}", *issue(ca, "Andreas Siebert", "Landkreis Kassel"), ca, DISTRICT_AT)
+    )
     (tmp_path / "ca.pem").write_bytes(ca.pem)
 
     code, out, err = invoke(paths, capsys, "receive", str(signed), "--trust", str(tmp_path / "ca.pem"))
