@@ -80,7 +80,7 @@ def test_a_mistyped_verb_gets_a_suggestion(capsys, monkeypatch):
     assert code == 2
     assert "Kein solcher Befehl 'bild'. Meinten Sie 'build'?" in err
     code, _, err = invoke(capsys, "--lang", "en", "recieve")
-    assert code == 2 and "No such command 'recieve'. Did you mean 'receive'?" in err
+    assert code == 2 and "No such command 'recieve'. (Did you mean one of: 'receive', 'unreceive'?)" in err
 
 
 def test_a_mistyped_slug_gets_a_suggestion(project, capsys):

@@ -94,11 +94,12 @@ def test_the_first_agreement_sent_closes_its_years_template(project: Paths, cli,
     assert cli("build", "--year", "2026", "--only", "darmstadt-dieburg", "--formats", "docx")[0] == 0
     assert not record.exists()
 
+    assert cli("confirm", "--year", "2026", "--all")[0] == 0  # new-year's copied clauses, as a clerk confirms them
     data = project.counties / "2026" / "darmstadt-dieburg.yaml"
     edit_yaml(data, "status: draft        ", "status: for_signature")
     edit_yaml(data, "budget:                     # Euro", "budget: 1300000             # Euro")
-    code, out, _ = cli("build", "--year", "2026", "--only", "darmstadt-dieburg", "--formats", "docx")
-    assert code == 0, out
+    code, out, err = cli("build", "--year", "2026", "--only", "darmstadt-dieburg", "--formats", "docx")
+    assert code == 0, out + err
     assert f"2026's template is now closed (an agreement is sent or signed): kept as {record}" in out
     assert record.read_bytes() == year2026.read_bytes()
 

@@ -289,6 +289,7 @@ def test_own_byte_range_check_accepts_two_signatures_and_refuses_a_range_past_it
 
 @pytest.mark.slow
 def test_a_returned_copy_is_validated_recorded_shown_and_not_overclaimed(tmp_path, capsys):
+    from .round_helpers import send_at
     from .signing import issue, make_ca, sign_as
     from .test_receive import DISTRICT_AT, MINISTRY_AT, SLUG, invoke, make_for_signature
 
@@ -297,6 +298,7 @@ def test_a_returned_copy_is_validated_recorded_shown_and_not_overclaimed(tmp_pat
     make_for_signature(tmp_path / "counties")
     paths = Paths(tmp_path / "counties", tmp_path / "templates", tmp_path / "build")
     assert invoke(paths, capsys, "build", "--only", f"{SLUG},darmstadt-dieburg")[0] == 0
+    assert send_at(paths, SLUG) == 0  # the year's record of what went out
     ca = make_ca()
     sent = (paths.out / "2025" / f"{SLUG}.pdf").read_bytes()
     # pyHanko's own embedded-font stamp, as other signing software might leave it: widths in font units

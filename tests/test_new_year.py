@@ -43,7 +43,8 @@ def test_creates_the_year_folder_and_its_template(project, year2026):
     assert year["buendnis"] == old["buendnis"]  # year clauses are copied unchanged …
     assert year["migration_clause"] == old["migration_clause"]
     assert "buendnis" in year2026 and "migration_clause" in year2026  # … and listed for review
-    assert {k: v for k, v in year.items() if k not in ("year", "template")} == {
+    assert year["to_confirm"] == ["buendnis", "migration_clause"]  # … and must be confirmed for 2026
+    assert {k: v for k, v in year.items() if k not in ("year", "template", "to_confirm")} == {
         k: v for k, v in old.items() if k not in ("year", "template")
     }
     copy = project.templates / "zielvereinbarung-2026.docx"

@@ -21,6 +21,7 @@ from agreement_gen.pdf.trace import NAMESPACE, Trace, add_trace, read_trace, und
 from agreement_gen.receive import read_first_trace, today
 
 from .conftest import ROOT, edit_yaml
+from .round_helpers import send_at, sent_files
 from .signing import MINISTRY, Authority, issue, make_ca, sign_as
 
 SLUG = "landkreis-kassel"
@@ -108,7 +109,9 @@ def round_tree(tmp_path_factory: pytest.TempPathFactory, signers: Signers) -> Pa
         "--out",
         str(root / "build"),
     ]
-    assert run(["build", *folders, "--only", f"{SLUG},darmstadt-dieburg,fulda"]) == 0
+    assert run(["build", *folders, "--only", "darmstadt-dieburg,fulda"]) == 0
+    paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+    assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
     sent = (root / "build/2025" / f"{SLUG}.pdf").read_bytes()
     mail = root / "mail"
     mail.mkdir()
@@ -331,12 +334,12 @@ def test_a_file_we_did_not_build_is_refused(project, capsys, tmp_path):
 
 @pytest.mark.slow
 def test_a_first_revision_we_have_no_record_of_is_refused(rnd, capsys):
-    manifest_path = rnd.paths.out / "2025/manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    manifest["districts"][SLUG]["sent_for_signature"] = []
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    for path in sent_files(rnd.paths, 2025, SLUG):
+        path.unlink()
     err = refused(rnd, capsys, str(rnd.signed), "--trust", str(rnd.ca))
-    assert f"is not a document we sent for signature: {manifest_path} records no for_signature PDF of {SLUG}" in err
+    folder = rnd.paths.counties / "2025/sent"
+    assert f"is not a document we sent for signature: {folder} has no record of {SLUG}" in err
+    assert f"(send it with `agreement-gen send {SLUG} --year 2025`)" in err
 
 
 @pytest.mark.slow
@@ -349,7 +352,7 @@ def test_a_first_revision_changed_before_signing_is_refused(rnd, signers, capsys
     err = refused(rnd, capsys, str(tampered), "--trust", str(rnd.ca))
     assert (
         "geaendert.pdf: was changed before it was signed: its first revision is not byte for byte the document "
-        "we built for signature" in err
+        f"we sent for signature ({sent_files(rnd.paths, 2025, SLUG)[0]})" in err
     )
 
 
@@ -403,14 +406,15 @@ def test_a_file_of_another_year_is_refused(rnd, capsys):
 
 @pytest.mark.slow
 def test_a_file_recorded_as_another_districts_build_is_refused(rnd, capsys):
-    manifest_path = rnd.paths.out / "2025/manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    districts = manifest["districts"]
-    districts["fulda"]["sent_for_signature"] = districts[SLUG]["sent_for_signature"]
-    districts[SLUG]["sent_for_signature"] = []
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    pdf, meta = sent_files(rnd.paths, 2025, SLUG)
+    record = json.loads(meta.read_text(encoding="utf-8"))
+    record["slug"], record["pdf"] = "fulda", "sent/fulda.pdf"
+    fulda_pdf, fulda_meta = sent_files(rnd.paths, 2025, "fulda")
+    fulda_meta.write_text(json.dumps(record), encoding="utf-8")
+    pdf.rename(fulda_pdf)
+    meta.unlink()
     err = refused(rnd, capsys, str(rnd.signed), "--trust", str(rnd.ca))
-    assert f"is the document built for fulda, although its metadata names {SLUG}" in err
+    assert f"is the document sent to fulda, although its metadata names {SLUG}" in err
 
 
 @pytest.mark.slow
@@ -423,7 +427,31 @@ def test_a_draft_is_refused(rnd, capsys):
 def test_an_earlier_version_is_refused_after_the_data_changed(rnd, capsys):
     edit_yaml(rnd.data, "Qualifizierung Garten- und Landschaftsbau", "Qualifizierung Garten- und Landschaftspflege")
     err = refused(rnd, capsys, str(rnd.signed), "--trust", str(rnd.ca))
-    assert f"is an earlier version: {DATA} changed since it was built" in err
+    assert (
+        "was signed, but the text changed since it was sent: projects 3 'Qualifizierung Garten- und "
+        "Landschaftsbau' → 'Qualifizierung Garten- und Landschaftspflege' since sent on 2025-07-30" in err
+    )
+
+
+@pytest.mark.slow
+def test_a_year_file_wording_change_is_refused_naming_the_clause(rnd, capsys):
+    year_file = rnd.paths.counties / "2025/_year.yaml"
+    edit_yaml(year_file, "hohe Individualität und Vielfalt", "hohe Vielfalt")
+    err = refused(rnd, capsys, str(rnd.signed), "--trust", str(rnd.ca))
+    assert (
+        "was signed, but the text changed since it was sent: migration_clause '… durch eine hohe Individualität und "
+        "Vielfalt gekennzeichnet.' → '… durch eine hohe Vielfalt gekennzeichnet.' since sent on 2025-07-30" in err
+    )
+
+
+@pytest.mark.slow
+def test_comments_and_reformatting_after_sending_change_nothing(rnd, capsys):
+    edit_yaml(rnd.data, "budget: 968700", "budget: 968700  # Haushaltsplan S. 12\n# geprüft")
+    edit_yaml(rnd.paths.counties / "2025/_year.yaml", "grant_authority:", "# Bewilligung\ngrant_authority:")
+    edit_yaml(rnd.data, "  title: Landrat", '  title: "Landrat"')
+    code, out, err = invoke(rnd.paths, capsys, "receive", str(rnd.signed), "--trust", str(rnd.ca))
+    assert code == 0, err
+    assert f"{SLUG} 2025: signed digitally by the ministry (Heike Hofmann) on 2.8.2025" in out
 
 
 @pytest.mark.slow
@@ -535,7 +563,7 @@ def test_status_lists_stage_missing_received_published(project, capsys):
     assert code == 0
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
     assert len(rows) == 26
-    assert "for_signature" in rows[SLUG] and "PDF for signature not built, signatures" in rows[SLUG]
+    assert "for_signature" in rows[SLUG] and "not sent, signatures" in rows[SLUG]
     assert "entered by hand" in rows["darmstadt-dieburg"] and rows["darmstadt-dieburg"].rstrip("│ ").endswith("no")
     assert "draft" in rows["fulda"] and "signatory, real figures (example data)" in rows["fulda"]
     assert "2025: 26 districts (24 draft, 1 for_signature, 1 signed); 1 received, 0 published" in " ".join(out.split())

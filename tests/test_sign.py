@@ -90,6 +90,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             )
             == 0
         )
+        assert run(["send", *folders, "--out", str(tree / "build"), "--only", ",".join(DISTRICTS)]) == 0
         yield World(pki, tree)
 
 
@@ -309,7 +310,9 @@ def test_a_stale_document_is_refused_before_the_pin_is_asked(project, capsys, mo
     edit_yaml(project.counties / "2025/fulda.yaml", "budget: ", "budget: 1")  # a different amount than was built
     err, stdin = refused(project, capsys, monkeypatch, PIN)
     assert "invalid input – 1 problem, nothing was written" in err
-    assert "fulda.pdf is an earlier version: 2025/fulda.yaml changed since it was built" in err
+    assert (
+        "fulda.pdf is stale: the text changed since it was sent: budget 931.500 → 1.931.500 Euro since sent on" in err
+    )
     assert stdin.tell() == 0  # refused before the key was opened
 
 
@@ -335,7 +338,16 @@ def test_an_already_signed_field_is_refused(project, world, capsys, monkeypatch)
 def test_a_certificate_that_is_not_the_ministry_signer_is_refused(project, world, capsys, monkeypatch):
     stranger = world.pki.pkcs12("stranger", "s")
     err, _ = refused(project, capsys, monkeypatch, "s", "--pkcs12", str(stranger))
-    assert "is issued to 'Max Mustermann', not to the year file's minister 'Heike Hofmann'; nothing was signed" in err
+    assert "the certificate 'Max Mustermann' of Irgendwer GmbH is not one of the ministry's signers" in err
+    assert "counties/trust/signers.yaml; nothing was signed" in err
+    assert not (project.out / "2025/outbox").exists()
+
+
+def test_a_district_certificate_may_not_sign_the_ministry_field(project, world, capsys, monkeypatch):
+    district = world.pki.pkcs12("district", "d")
+    err, _ = refused(project, capsys, monkeypatch, "d", "--pkcs12", str(district))
+    assert "Andreas Siebert" in err and "is not one of the ministry's signers" in err
+    assert "nothing was signed" in err
     assert not (project.out / "2025/outbox").exists()
 
 
@@ -352,16 +364,16 @@ def test_a_certificate_from_an_untrusted_ca_is_refused(project, tmp_path, capsys
         pkcs12.serialize_key_and_certificates(b"x", key, cert, [ca.cert], serialization.BestAvailableEncryption(b"i"))
     )
     err, _ = refused(project, capsys, monkeypatch, "i", "--pkcs12", str(path))
-    assert "(Common Name: Heike Hofmann) is not trusted" in err and "nothing was signed" in err
+    assert "Common Name: Heike Hofmann) is not trusted" in err and "nothing was signed" in err
 
 
 def _issue_named(ca, name: str):
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import load_der_private_key
 
-    from .signing import issue
+    from .signing import MINISTRY, issue
 
-    cert, key = issue(ca, name)
+    cert, key = issue(ca, name, MINISTRY)
     return x509.load_der_x509_certificate(cert.dump()), load_der_private_key(key.dump(), None)
 
 

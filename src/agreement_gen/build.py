@@ -21,6 +21,7 @@ from pathlib import Path
 from agreement_gen.builders.base import FORMATS, Builder, Item
 from agreement_gen.config import Paths
 from agreement_gen.errors import InputError, OutputError, Problem
+from agreement_gen.i18n import _
 from agreement_gen.load import load_year
 from agreement_gen.lock import STAGING_PREFIX, year_lock
 from agreement_gen.manifest import MANIFEST, Manifest, OutputRecord, fingerprint, input_digests, sha256_file
@@ -38,6 +39,7 @@ class BuildReport:
     built: list[Item] = field(default_factory=list)
     failed: list[Item] = field(default_factory=list)
     up_to_date: list[Agreement] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)  # sent districts: their text's changes since
 
     @property
     def ok(self) -> bool:
@@ -86,6 +88,50 @@ def _template_gate(plan: YearPlan) -> Path | None:
     return record_closure(plan)
 
 
+def _counties(plan: YearPlan) -> Path:
+    """counties/ of a plan: the folder above its year file's folder."""
+    return plan.year_file.parent.parent
+
+
+def _changes_since_record(counties: Path, plan: YearPlan, agreements: list[Agreement]) -> dict[str, list[str]]:
+    """Each change of a sent or signed district's text since its record; refuses to print a signed one changed.
+
+    A `signed` print whose text differs from what was signed would show terms nobody signed: InputError.
+    """
+    from agreement_gen.receive.receipt import Refusal
+    from agreement_gen.signing.record import load_reference, text_changes
+
+    changed: dict[str, list[str]] = {}
+    problems = []
+    for agreement in agreements:
+        if agreement.data.status is Status.DRAFT and agreement.status is not Status.SIGNED:
+            continue
+        try:
+            record = load_reference(counties, agreement.year, agreement.slug)
+            changes = [str(change) for change in text_changes(agreement, plan, record)] if record else []
+        except Refusal as exc:
+            changes = [str(exc)]
+        if not changes:
+            continue
+        if agreement.status is Status.SIGNED:
+            problems.append(
+                Problem(
+                    agreement.sources[-1],
+                    None,
+                    None,
+                    _(
+                        "{slug} would be printed as signed, but its text differs from what was signed: {changes}; "
+                        "restore the data (or take the signing back with `agreement-gen unreceive {slug}`)"
+                    ).format(slug=agreement.slug, changes="; ".join(changes)),
+                )
+            )
+        else:
+            changed[agreement.slug] = changes
+    if problems:
+        raise InputError(problems)
+    return changed
+
+
 def build(
     paths: Paths,
     year: int | None = None,
@@ -122,6 +168,7 @@ def _build_locked(plan: YearPlan, out_dir: Path, report: BuildReport, wanted: se
     if not stale:
         return report
     report.closed_template = _template_gate(plan)
+    report.changed = _changes_since_record(_counties(plan), plan, stale)
 
     items = [Item(agreement, fingerprint=prints[agreement.slug]) for agreement in stale]
     try:

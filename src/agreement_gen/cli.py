@@ -25,6 +25,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 COMMANDS = {
     "build": "build",
     "check": "check",
+    "confirm": "confirm",
     "diff": "diff",
     "import-budgets": "import_budgets",
     "list": "listing",
@@ -34,11 +35,14 @@ COMMANDS = {
     "publish": "publish",
     "receive": "receive",
     "schema": "schema",
+    "send": "send",
     "sign": "sign",
     "signatory": "signatory",
     "status": "status",
+    "unreceive": "unreceive",
     "variables": "variables",
     "verify": "verify",
+    "withdraw": "withdraw",
 }
 
 # `agreement-gen --help` lists the verbs in the order of the fiscal year, each with one line;

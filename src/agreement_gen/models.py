@@ -16,6 +16,7 @@ from babel.dates import format_date
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from agreement_gen.formatting import euro
+from agreement_gen.i18n import _
 
 # Characters XML 1.0 cannot carry (a DOCX is XML): C0 controls except tab, newline, carriage return;
 # lone surrogates (YAML's "\ud800" escape makes them) and the non-characters U+FFFE, U+FFFF.
@@ -25,6 +26,7 @@ _LINE_BREAKS = re.compile(r"[\t\n\r\x85\u2028\u2029]")
 MAX_PROJECT_NAME = 300  # characters; the longest real one has 60, a Maßnahmenart title 165
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_BUDGET = Decimal("100000000")  # 100 Mio € for one district is far beyond any real AQB allocation
+DEFAULT_MIN_BUDGET = Decimal("100000")  # the smallest real AQB allocation is several times this
 
 
 def _xml_safe(value: Any) -> Any:
@@ -55,12 +57,74 @@ def _plain_number(value: Any) -> Any:
     value = _no_bool(value)
     if isinstance(value, str):
         raise ValueError(f"must be a plain number such as 1288930 or 1288930.50, not the text {value!r}")
+    literal = _yaml_literal(value)
+    if literal is not None:
+        _refuse_misreadable(literal, value)
     if isinstance(value, float):
         try:
             return Decimal(repr(value))
         except InvalidOperation as exc:  # inf, nan
             raise ValueError(f"is not a finite number: {value!r}") from exc
     return value
+
+
+def _yaml_literal(value: Any) -> str | None:
+    """How a number was written in the YAML file, as far as ruamel's round trip remembers it (else None)."""
+    kind = type(value).__name__
+    if kind in ("HexInt", "HexCapsInt", "OctalInt", "BinaryInt"):
+        return kind
+    width, dot = getattr(value, "_width", None), getattr(value, "_prec", None)
+    if not isinstance(value, float) or width is None or dot is None:
+        return None
+    if getattr(value, "_exp", None):
+        return "exponent"
+    decimals = width - dot - 1
+    return f"{value:.{max(decimals, 0)}f}" if decimals >= 0 else None
+
+
+def _refuse_misreadable(literal: str, value: Any) -> None:
+    """A number a German reader reads differently from YAML is refused, by import-budgets' rules (amounts.py).
+
+    `873.450` is 873,45 Euro to YAML but 873.450 Euro to a German reader; `1.150` is 1,15 or 1.150 Euro.
+    """
+    if literal in ("HexInt", "HexCapsInt", "OctalInt", "BinaryInt"):
+        raise ValueError(
+            _("is written as a hexadecimal, octal or binary number ({value}); write the amount in digits").format(
+                value=int(value)
+            )
+        )
+    if literal == "exponent":
+        raise ValueError(
+            _("is written with an exponent ({value}); write the amount in digits, e.g. 1288930").format(
+                value=repr(value)
+            )
+        )
+    from agreement_gen.budgets.amounts import parse_amount
+
+    try:
+        german = parse_amount(literal)
+    except ValueError:
+        return  # not a German amount either: the usual checks say what is wrong
+    plain = Decimal(repr(float(value)))
+    if german != plain:
+        raise ValueError(
+            _(
+                "{literal} is read by YAML as {yaml}, but a German reader reads {german}; write {german_plain} for "
+                "{german} (no dots between thousands), or {yaml_plain} for {yaml}"
+            ).format(
+                literal=literal,
+                yaml=euro(plain),
+                german=euro(german),
+                german_plain=_plain_text(german),
+                yaml_plain=_plain_text(plain),
+            )
+        )
+
+
+def _plain_text(amount: Decimal) -> str:
+    if amount == amount.to_integral_value():
+        return str(int(amount))
+    return str(amount.quantize(Decimal("0.01")))
 
 
 def _valid_date_pattern(pattern: str) -> str:
@@ -211,6 +275,41 @@ class FiscalYear(Model):
     migration_clause: str = ""
     massnahmenarten: dict[Annotated[int, Field(ge=1, le=99)], Text]
     total_budget: Euro | None = None  # the state's total for the year, if known; publishing checks the sum
+    # Below this a district's budget is implausible: a warning at `check`, refused for signature.
+    min_budget: Euro = DEFAULT_MIN_BUDGET
+    # Clauses new-year copied from the previous year, each to be confirmed for this one (`agreement-gen confirm`).
+    to_confirm: list[str] = []
+
+    @field_validator("to_confirm")
+    @classmethod
+    def _known_clauses(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if not re.fullmatch(r"[a-z_]+(\.[a-z0-9_]+)*", name):
+                raise ValueError(
+                    _("'{name}' is not the name of a year-file field (e.g. migration_clause)").format(name=name)
+                )
+        return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _clauses_exist(self) -> FiscalYear:
+        unknown = [name for name in self.to_confirm if self.clause(name) is None]
+        if unknown:
+            raise ValueError(
+                _("to_confirm names {names}, which is no text of the year file").format(names=", ".join(unknown))
+            )
+        return self
+
+    def clause(self, name: str) -> str | None:
+        """The text of a year-file field by its dotted name ('migration_clause', 'ministry.minister.name')."""
+        value: Any = self
+        for part in name.split("."):
+            if isinstance(value, dict):
+                value = value.get(int(part) if part.isdigit() else part)
+            else:
+                value = getattr(value, part, None)
+            if value is None:
+                return None
+        return value if isinstance(value, str) else None
 
     @field_validator("migration_clause")
     @classmethod

@@ -6,6 +6,11 @@ dates and the state's total; every district starts again as a draft. The year-sp
 clauses (`buendnis`, `migration_clause`) are copied unchanged, because only a person can tell
 whether they still hold (the Bündnis 2025–2029 does); the command lists them for review.
 
+Every copied clause and every year-file text that still names the old year is listed in the new
+year file's `to_confirm`: until each is confirmed for the new year (`agreement-gen confirm`,
+`confirm_clauses` here), no district of that year can go out for signature, and `check` shows each
+one whole.
+
 The new year gets its own copy of the template, so next year's wording can change without
 changing the documents of a past year. Nothing is ever overwritten and nothing is half-made:
 the files are written to hidden staging folders, the new year is validated there, and only
@@ -18,21 +23,24 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from agreement_gen import yamledit
 from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
 from agreement_gen.errors import InputError, Problem
-from agreement_gen.load import YEAR_FILE, available_years, load_year
-from agreement_gen.models import Status
-from agreement_gen.validate import validate
+from agreement_gen.i18n import _
+from agreement_gen.load import YEAR_FILE, available_years, load_year, read_yaml
+from agreement_gen.models import FiscalYear, Status
+from agreement_gen.validate import parse, validate
 
 TEMPLATE_NAME = "zielvereinbarung-{year}.docx"
 YEAR_CLAUSES = ("buendnis", "migration_clause")  # texts of one year, copied as they are: to be reviewed
+TO_CONFIRM_COMMENT = "copied unchanged by new-year: read each (check), then `agreement-gen confirm NAME`"
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class NewYear:
     districts: tuple[str, ...]
     clauses: dict[str, str]
     mentions: tuple[Mention, ...]
+    to_confirm: tuple[str, ...] = ()
 
 
 def _year_pattern(year: int) -> re.Pattern[str]:
@@ -95,6 +104,15 @@ def _new_district_year(data: CommentedMap, year: int) -> None:
         signatory.pop("signed_on", None)
     data.pop("ministry_signature", None)
     data.pop("signed_copy", None)  # what came back signed belongs to the old year (the receive package)
+
+
+def _texts_naming(node: object, year: int, prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(dotted name, text) of every text value in the year file that names `year`."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            yield from _texts_naming(value, year, f"{prefix}{key}" if not prefix else f"{prefix}.{key}")
+    elif isinstance(node, str) and _year_pattern(year).search(node):
+        yield prefix, node
 
 
 def _clause_lines(data: CommentedMap) -> set[int]:
@@ -173,6 +191,7 @@ def create_year(paths: Paths, year: int, source_year: int | None = None) -> NewY
 
         mentions: list[Mention] = []
         clauses: dict[str, str] = {}
+        to_confirm: list[str] = []
         districts: list[str] = []
         for source in sorted((paths.counties / str(source_year)).glob("*.yaml")):
             data = yamledit.load(source.read_text(encoding="utf-8"))
@@ -181,6 +200,10 @@ def create_year(paths: Paths, year: int, source_year: int | None = None) -> NewY
                 _new_year_file(data, year, template_name)
                 clauses = {key: str(data[key]) for key in YEAR_CLAUSES if data.get(key)}
                 skip = _clause_lines(data)
+                to_confirm = [*clauses, *(name for name, _ in _texts_naming(data, source_year) if name not in clauses)]
+                if to_confirm:  # at the end: the lines above keep their numbers for the mentions
+                    data["to_confirm"] = CommentedSeq(to_confirm)
+                    data.yaml_add_eol_comment(f"# {TO_CONFIRM_COMMENT}", "to_confirm")
             else:
                 _new_district_year(data, year)
                 districts.append(source.stem)
@@ -204,4 +227,47 @@ def create_year(paths: Paths, year: int, source_year: int | None = None) -> NewY
         districts=tuple(districts),
         clauses=clauses,
         mentions=tuple(mentions),
+        to_confirm=tuple(to_confirm),
     )
+
+
+def confirm_clauses(paths: Paths, year: int | None, names: list[str] | None) -> tuple[int, list[tuple[str, str]]]:
+    """Confirm the named clauses (all when None) for the year: removed from `to_confirm`, comments kept.
+
+    Returns the year and each (name, whole text) confirmed; InputError naming a clause not awaiting it.
+    """
+    resolved = paths.resolve_year(year)
+    year_file = paths.counties / str(resolved) / YEAR_FILE
+    doc, problems = read_yaml(year_file)
+    fiscal = parse(doc, FiscalYear, problems) if doc is not None else None
+    if fiscal is None:  # only the year file is read: a district sent by hand must not block its confirmation
+        raise InputError(problems)
+    waiting = list(fiscal.to_confirm)
+    chosen = waiting if names is None else names
+    listed = ", ".join(waiting) or "none"
+    problems = [
+        Problem(
+            year_file,
+            None,
+            "to_confirm",
+            _("'{name}' awaits no confirmation (waiting: {waiting})").format(name=name, waiting=listed),
+        )
+        for name in chosen
+        if name not in waiting
+    ]
+    if not chosen:
+        nothing = _("no clause of {year} awaits confirmation").format(year=resolved)
+        problems.append(Problem(year_file, None, "to_confirm", nothing))
+    if problems:
+        raise InputError(problems)
+    data = yamledit.load(year_file.read_text(encoding="utf-8"))
+    left = [name for name in waiting if name not in chosen]
+    if left:
+        data["to_confirm"] = CommentedSeq(left)
+        data.yaml_add_eol_comment(f"# {TO_CONFIRM_COMMENT}", "to_confirm")
+    else:
+        data.pop("to_confirm", None)
+    text = yamledit.dump(data)
+    FiscalYear.model_validate(yamledit.load(text))
+    yamledit.write_atomic({year_file: text})
+    return resolved, [(name, fiscal.clause(name) or "") for name in chosen]

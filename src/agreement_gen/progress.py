@@ -1,28 +1,31 @@
 """Where each district stands in the signing round: the overview a ministry clerk asks for.
 
 Read only, from what is already there: the data (stage, and what the next stage lacks, by the
-same rules a build applies – readiness.py), the manifest (was a PDF for signature built), the
-`signed_copy` record or the kept file (when it came back) and the last bundle's SHA256SUMS
-(is it published).
+same rules a build applies – readiness.py), the year's record of what was sent (signing/record.py:
+was it sent, and has its text changed since it was sent or signed), the `signed_copy` record or the
+kept file (when it came back), the last bundle's SHA256SUMS (is it published), and git (are the
+year's record files committed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
-from agreement_gen.manifest import Manifest
+from agreement_gen.i18n import _
 from agreement_gen.models import Status
 from agreement_gen.overview import SUMS, portal_file_name
 from agreement_gen.pdf.conformance import recorded_conformance
 from agreement_gen.publish import BUNDLE
 from agreement_gen.readiness import readiness
-from agreement_gen.receive import signed_path
+from agreement_gen.receive import Refusal, signed_path
 from agreement_gen.signing.judgement.verdict import LOCAL_TIME
-from agreement_gen.structure import Agreement
+from agreement_gen.signing.record import load_reference, record_files, text_changes
+from agreement_gen.structure import Agreement, YearPlan
 
 # readiness items ("signatory.signed_on missing") in the words of the signing round
 _SHORT = {
@@ -43,6 +46,7 @@ class DistrictProgress:
     received: str  # "2025-08-11 (digital)", or "" while nothing came back
     published: bool
     conformance: str = ""  # what receive recorded of a digital copy's PDF/A-2b and PDF/UA-1 ("" if nothing)
+    changes: tuple[str, ...] = ()  # the text's changes since it was sent or signed, each named
 
 
 def _published_names(folder: Path) -> set[str]:
@@ -64,19 +68,35 @@ def _received(agreement: Agreement, counties: Path) -> str:
     return "entered by hand" if agreement.data.status is Status.SIGNED else ""
 
 
+def changes_since(paths: Paths, plan: YearPlan, agreement: Agreement) -> list[str]:
+    """For a district sent or signed: each change of its text since then (old → new), or why it cannot be told."""
+    if agreement.data.status is Status.DRAFT:
+        return []
+    try:
+        record = load_reference(paths.counties, agreement.year, agreement.slug)
+    except Refusal as exc:
+        return [str(exc)]
+    if record is None:
+        return []
+    return [str(change) for change in text_changes(agreement, plan, record)]
+
+
 def progress(paths: Paths, year: int | None) -> tuple[int, list[DistrictProgress]]:
     """The fiscal year and one line per district, in slug order."""
     plan = plan_year(paths, year)
     resolved = plan.fiscal_year.year
     out_dir = paths.year_out(resolved)
-    manifest = Manifest.load(out_dir, resolved)
     published = _published_names(out_dir / BUNDLE)
     lines = []
     for agreement in plan.agreements:
         missing = [_SHORT.get(item, item.removesuffix(" missing")) for item in readiness(agreement).missing]
-        record = manifest.districts.get(agreement.slug)
-        if agreement.data.status is Status.FOR_SIGNATURE and not (record and record.sent_for_signature):
-            missing.insert(0, "PDF for signature not built")
+        if agreement.data.status is Status.FOR_SIGNATURE:
+            try:
+                sent = load_reference(paths.counties, resolved, agreement.slug)
+            except Refusal:
+                sent = None
+            if sent is None:
+                missing.insert(0, _("not sent"))
         lines.append(
             DistrictProgress(
                 slug=agreement.slug,
@@ -86,6 +106,47 @@ def progress(paths: Paths, year: int | None) -> tuple[int, list[DistrictProgress
                 received=_received(agreement, paths.counties),
                 published=portal_file_name(agreement) in published,
                 conformance=recorded_conformance(agreement.data.signed_copy),
+                changes=tuple(changes_since(paths, plan, agreement)),
             )
         )
     return resolved, lines
+
+
+def _git(counties: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(counties), *args], capture_output=True, text=True, check=False)
+
+
+def uncommitted(counties: Path, year: int) -> list[str]:
+    """The year's record files (sent/, signed/, archive/, trust/) not committed in git as they are now.
+
+    Empty when all are committed; one line saying so when counties/ is not in a git work tree.
+    """
+    files = record_files(counties, year)
+    if not files:
+        return []
+    try:
+        top = _git(counties, "rev-parse", "--show-toplevel")
+    except OSError:
+        return [_("git is not installed: cannot tell whether the year's record is committed")]
+    if top.returncode != 0:
+        return [
+            _("{folder} is not in a git repository: the year's record ({count} files) is kept nowhere else").format(
+                folder=counties, count=len(files)
+            )
+        ]
+    root = Path(top.stdout.strip()).resolve()
+    committed = set(_git(counties, "ls-tree", "-r", "--full-name", "--name-only", "HEAD").stdout.splitlines())
+    changed = set(_git(counties, "diff", "--name-only", "HEAD", "--", ".").stdout.splitlines())
+    found = []
+    for path in files:
+        name = path.resolve().relative_to(root).as_posix()
+        if name not in committed:
+            found.append(_("{file} (not committed)").format(file=name))
+        elif name in changed:
+            found.append(_("{file} (changed since the last commit)").format(file=name))
+    return found
+
+
+def unconfirmed(paths: Paths, year: int) -> list[str]:
+    """The year file's clauses copied by new-year and not yet confirmed for `year`."""
+    return list(plan_year(paths, year).fiscal_year.to_confirm)

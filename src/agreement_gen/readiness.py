@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agreement_gen.config import Paths
+from agreement_gen.i18n import _
 from agreement_gen.models import Status
-from agreement_gen.structure import Agreement
-from agreement_gen.validate import stage_problems
+from agreement_gen.structure import Agreement, YearPlan
+from agreement_gen.validate import signing_problems, stage_problems
 
 NEXT_STAGE = {Status.DRAFT: Status.FOR_SIGNATURE, Status.FOR_SIGNATURE: Status.SIGNED, Status.SIGNED: None}
 
@@ -33,6 +35,25 @@ def readiness(agreement: Agreement) -> Readiness:
         return Readiness(agreement.slug, stage, None, ())
     path = agreement.sources[-1]
     missing = [f"{problem.field} missing" for problem in stage_problems(agreement.at_stage(following), path)]
+    if following is Status.FOR_SIGNATURE:  # the year's unconfirmed clauses are listed once for the year (check)
+        missing += [_short(loc) for loc, _ in signing_problems(agreement) if loc == ("budget",)]
     if agreement.data.is_example:
         missing.append("real figures missing (source: example stays draft)")
     return Readiness(agreement.slug, stage, following, tuple(dict.fromkeys(missing)))
+
+
+def _short(loc: tuple[str, ...]) -> str:
+    return _("budget below the plausible minimum") if loc == ("budget",) else ".".join(loc)
+
+
+def send_problems(agreement: Agreement, plan: YearPlan, paths: Paths) -> list[str]:
+    """Why a district cannot go out for signature now, each as a short sentence (empty: it can)."""
+    problems = [
+        f"{problem.field}: {problem.message}"
+        for problem in stage_problems(agreement.at_stage(Status.FOR_SIGNATURE), agreement.sources[-1])
+    ]
+    if agreement.data.status is not Status.FOR_SIGNATURE:  # otherwise stage_problems said it already
+        problems += [f"{'.'.join(loc)}: {message}" for loc, message in signing_problems(agreement)]
+    if agreement.data.is_example:
+        problems.append(_("its figures are example data (source: example); enter the real figures and their source"))
+    return problems

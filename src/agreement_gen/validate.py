@@ -15,6 +15,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from agreement_gen.errors import InputError, Problem, did_you_mean
+from agreement_gen.formatting import euro
 from agreement_gen.grammar import GrammarError, decline
 from agreement_gen.i18n import _
 from agreement_gen.load import DataSet, YamlDocument
@@ -81,6 +82,35 @@ def parse(doc: YamlDocument, model: type[M], problems: list[Problem]) -> M | Non
         return None
 
 
+def signing_problems(agreement: Agreement) -> list[tuple[tuple[str, ...], str]]:
+    """What keeps a district from going out for signature beyond missing values: an implausibly small
+    budget, and year-file clauses copied by new-year that nobody confirmed for this year yet."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    year = agreement.fiscal_year
+    budget = agreement.data.budget
+    if budget is not None and budget < year.min_budget:
+        found.append(
+            (
+                ("budget",),
+                _(
+                    "{budget} is below the plausible minimum of {minimum} for a district (min_budget in "
+                    "{year}/_year.yaml); check the digits"
+                ).format(budget=euro(budget), minimum=euro(year.min_budget), year=year.year),
+            )
+        )
+    if year.to_confirm:
+        found.append(
+            (
+                ("status",),
+                _(
+                    "the clauses {clauses} of {year}/_year.yaml were copied from an earlier year and are not "
+                    "confirmed for {year} (`agreement-gen confirm --year {year}`)"
+                ).format(clauses=", ".join(year.to_confirm), year=year.year),
+            )
+        )
+    return found
+
+
 def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = None) -> list[Problem]:
     """What a document at its (possibly overridden) stage still lacks: names and signing dates."""
     problems: list[Problem] = []
@@ -113,6 +143,9 @@ def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = 
             ("ministry_signature", "signed_on"),
             "a 'signed' document needs the ministry's signing date",
         )
+    if data.status is Status.FOR_SIGNATURE:  # the data's own stage: a --stage preview may show it anyway
+        for loc, message in signing_problems(agreement):
+            need(False, loc, message)
     for loc, day in (
         (("signatory", "signed_on"), data.signatory.signed_on),
         (("ministry_signature", "signed_on"), data.ministry_signature.signed_on),

@@ -20,6 +20,7 @@ from agreement_gen.cli import run
 from agreement_gen.config import Paths
 
 from ..conftest import ROOT
+from ..round_helpers import folder_args, send_at
 from ..signing import MINISTRY, VALID_FROM, Authority, issue, make_ca, sign_as, subject
 from ..signing import _usage as key_usage
 from ..test_receive import SLUG, invoke, make_for_signature, snapshot
@@ -54,8 +55,9 @@ def sent_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "counties", root / "counties")
     shutil.copytree(ROOT / "templates", root / "templates")
     make_for_signature(root / "counties")
-    folders = ["--counties", str(root / "counties"), "--templates", str(root / "templates")]
-    assert run(["build", *folders, "--out", str(root / "build"), "--only", f"{SLUG},darmstadt-dieburg"]) == 0
+    paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+    assert run(["build", *folder_args(paths), "--only", "darmstadt-dieburg"]) == 0
+    assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
     return root
 
 
@@ -70,7 +72,7 @@ class Forge:
 
     @property
     def sent(self) -> bytes:
-        return (self.paths.out / "2025" / f"{SLUG}.pdf").read_bytes()
+        return (self.paths.counties / "2025" / "sent" / f"{SLUG}.pdf").read_bytes()
 
     @property
     def data(self) -> Path:

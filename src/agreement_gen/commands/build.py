@@ -58,6 +58,15 @@ def command(
     for item in report.built:
         files = ", ".join(sorted(p.name for p in item.staged.values()))
         console.print(f"  [green]✓[/] {item.agreement.slug:<22} {status_label(item.agreement.status):<16} {files}")
+    for slug, changes in report.changed.items():
+        console.print(
+            Text.assemble(("  ! ", "yellow"), (slug, "bold"), _(": changed since sent – "), "; ".join(changes))
+        )
+        console.print(
+            _(
+                "    the PDF in {folder} is not the one sent: withdraw and send again (`agreement-gen withdraw {slug}`)"
+            ).format(folder=report.out_dir, slug=slug)
+        )
     for item in report.failed:
         console.print(Text.assemble(("  ✗ ", "red"), (item.agreement.slug, "red"), f": {item.error}"))
     built, current, failed = len(report.built), len(report.up_to_date), len(report.failed)

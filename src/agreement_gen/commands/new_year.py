@@ -9,15 +9,18 @@ from rich.text import Text
 
 from agreement_gen.commands.options import counties_option, templates_option
 from agreement_gen.config import Paths
-from agreement_gen.newyear import create_year
+from agreement_gen.i18n import _
+from agreement_gen.newyear import NewYear, create_year
 from agreement_gen.ui import console
 
-CLAUSE_PREVIEW = 90  # characters of a clause shown in the reminder
 
+def _clause_text(result: NewYear, name: str) -> str:
+    """A clause of the new year file by its dotted name (one that named the old year, besides the known ones)."""
+    from agreement_gen.load import read_yaml
+    from agreement_gen.models import FiscalYear
 
-def _preview(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= CLAUSE_PREVIEW else text[: CLAUSE_PREVIEW - 1] + "…"
+    doc, _problems = read_yaml(result.folder / "_year.yaml")
+    return (FiscalYear.model_validate(doc.data).clause(name) or "") if doc is not None else ""
 
 
 @click.command("new-year")
@@ -36,10 +39,16 @@ def command(year: int, source_year: int | None, counties: Path, templates: Path)
         f"[green]✓[/] {result.template}: the {result.year} template, "
         f"a copy of {result.source_template.name} ({result.source_year} keeps its own)"
     )
-    if result.clauses:
-        console.print(f"\n[bold]Review[/] – copied unchanged from {result.source_year}, may need new wording:")
-        for key, text in result.clauses.items():
-            console.print(Text.assemble("  ", (f"{key:<17}", "bold"), _preview(text)))
+    if result.to_confirm:
+        console.print(
+            _(
+                "\n[bold]To confirm[/] – copied unchanged from {old}; no district of {year} can be sent until each "
+                "is confirmed (`agreement-gen confirm --year {year} NAME`, after any new wording):"
+            ).format(old=result.source_year, year=result.year)
+        )
+        for name in result.to_confirm:
+            text = result.clauses.get(name) or _clause_text(result, name)
+            console.print(Text.assemble("  ", (name, "bold"), ": ", " ".join(text.split())))
     if result.mentions:
         console.print(f"\nLines that still name {result.source_year}:")
         for mention in result.mentions:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options
 from agreement_gen.i18n import N_, _
@@ -19,7 +20,7 @@ WIDE = 100  # columns from which the table also shows the district's name
 @paths_options
 def command(year: int | None, counties: Path, templates: Path, out: Path) -> None:
     """Show where each district's agreement stands in the signing round (reads, never writes)."""
-    from agreement_gen.progress import progress
+    from agreement_gen.progress import progress, uncommitted, unconfirmed
 
     resolved, lines = progress(make_paths(counties, templates, out), year)
     table = Table(title=_("Signing round AQB {year}").format(year=resolved))
@@ -48,3 +49,28 @@ def command(year: int | None, counties: Path, templates: Path, out: Path) -> Non
     received = sum(bool(line.received) for line in lines)
     published = sum(line.published for line in lines)
     console.print(f"{resolved}: {len(lines)} districts ({counts}); {received} received, {published} published")
+    changed = [line for line in lines if line.changes]
+    if changed:
+        console.print(
+            _("\nChanged since sent or signed ({count} districts): the text would differ now").format(
+                count=len(changed)
+            )
+        )
+        for line in changed:
+            for change in line.changes:
+                console.print(Text.assemble(("  ! ", "yellow"), (line.slug, "bold"), f": {change}"))
+    waiting = unconfirmed(make_paths(counties, templates, out), resolved)
+    if waiting:
+        console.print(
+            _(
+                "\n[yellow]Not confirmed for {year}[/] (no district can be sent until they are): {clauses} – read "
+                "them with `agreement-gen check --year {year}`, then `agreement-gen confirm`"
+            ).format(year=resolved, clauses=", ".join(waiting))
+        )
+    unsaved = uncommitted(counties, resolved)
+    if unsaved:
+        console.print(
+            _("\n[yellow]The year's record is not committed[/] – commit these files:")
+        )
+        for item in unsaved:
+            console.print(Text.assemble(("  ! ", "yellow"), item))

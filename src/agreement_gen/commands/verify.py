@@ -25,9 +25,9 @@ def judgement_findings(content: bytes, counties: Path, templates: Path, roots: l
     from agreement_gen.build import plan_year
     from agreement_gen.config import Paths
     from agreement_gen.errors import InputError
-    from agreement_gen.receive.digital import sent_at
     from agreement_gen.receive.identify import read_first_trace
     from agreement_gen.signing.judgement import LOCAL_TIME, SignatureProblem, judge
+    from agreement_gen.signing.record import sent_at
 
     try:
         trace = read_first_trace(content)

@@ -2,8 +2,8 @@
 
 Digital route (`receive FILE.pdf…`): the returned file names its district, year and stage in
 its XMP (pdf/trace.py), so it is recognised under any file name. Its first revision must be
-byte for byte a for_signature PDF we built – the manifest keeps the SHA-256 of every one
-(`sent_for_signature`) – and built from the data and template as they are now; the revisions
+byte for byte the PDF recorded as sent (counties/YEAR/sent/, signing/record.py), and the text the
+data gives now must be the text recorded then (each change named); the revisions
 after it must be the two signatures and nothing else (signing/judgement/). The file is then kept as
 counties/YEAR/signed/SLUG.pdf and the district's year file records `status: signed`, both
 signing dates (read from the signatures, as dates in Hesse) and a `signed_copy` record.
@@ -22,8 +22,7 @@ through yamledit (comments and key order kept). Receiving the same file again ch
 Reading order:
 
 - receipt.py: what a round produces (Receipt), how a file is refused (Refusal), where copies are kept;
-- identify.py: which district and year a returned PDF is (the trace of its first revision), and
-  whether that first revision is byte for byte the build we sent for signature;
+- identify.py: which district and year a returned PDF is (the trace of its first revision);
 - digital.py: examining a digitally signed file and `receive_signed`, the digital round;
 - paper.py: `receive_paper`, the paper round;
 - record.py: the year file's new text, and storing copies and data files all or nothing;

@@ -12,9 +12,10 @@ from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
 from agreement_gen.models import SigningRoute, Status
 from agreement_gen.pdf.conformance import conformance_notes, validate_conformance
-from agreement_gen.receive.identify import find_agreement, match_build, revision_trace, year_plan
+from agreement_gen.receive.identify import find_agreement, revision_trace, year_plan
 from agreement_gen.receive.receipt import Receipt, Refusal, already_signed, sha256_hex, signed_path, today
 from agreement_gen.receive.record import prepare, store
+from agreement_gen.signing import record as sent_record
 from agreement_gen.signing.judgement import (
     LOCAL_TIME,
     SignatureProblem,
@@ -53,16 +54,6 @@ def _signature_notes(parties: SignedParties) -> list[str]:
             )
         )
     return notes
-
-
-def sent_at(counties: Path, year: int, slug: str) -> dt.datetime | None:
-    """When the document was built for signature, from the signing round's tracked record (when there is one)."""
-    try:
-        from agreement_gen.signing.record import load_sent  # type: ignore[attr-defined]
-    except ImportError:  # the record arrives with the signing round (issue 11)
-        return None
-    record = load_sent(counties, year, slug)
-    return record.sent_at if record is not None else None
 
 
 def _examine(
@@ -111,7 +102,7 @@ def _examine(
         raise Refusal(f"is {what}, which is already recorded as signed ({already_signed(agreement)})")
     if data.status is not Status.FOR_SIGNATURE:
         raise Refusal(f"is {what}, but its data says '{data.status}', not 'for_signature'")
-    receipt.notes += match_build(paths, plan, agreement, first, trace)
+    sent = sent_record.check_sent(paths, plan, agreement, first)
     try:
         parties = judge(
             content,
@@ -120,7 +111,7 @@ def _examine(
             roots=roots,
             accept_untrusted=options.accept_untrusted,
             deputies=options.deputies,
-            sent_at=sent_at(paths.counties, agreement.year, agreement.slug),
+            sent_at=sent.sent_at,
             received_on=received_on,
         )
     except UntrustedSignature as exc:

@@ -1,4 +1,7 @@
-"""Which agreement a returned PDF is, and whether its first revision is the build we sent for signature."""
+"""Which agreement a returned PDF is: the trace of its first revision, its year and district.
+
+Whether that first revision is the document sent for signature is `signing.record.check_sent`.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,8 @@ import io
 from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
 from agreement_gen.load import available_years
-from agreement_gen.manifest import MANIFEST, Manifest, input_digests
 from agreement_gen.pdf.trace import Trace, read_trace
-from agreement_gen.receive.receipt import Refusal, sha256_hex
+from agreement_gen.receive.receipt import Refusal
 from agreement_gen.signing.judgement.revisions import first_revision
 from agreement_gen.structure import Agreement, YearPlan
 
@@ -43,39 +45,3 @@ def find_agreement(plan: YearPlan, slug: str, what: str) -> Agreement:
         if agreement.slug == slug:
             return agreement
     raise Refusal(f"is {what}, but {plan.fiscal_year.year} has no district '{slug}'")
-
-
-def match_build(paths: Paths, plan: YearPlan, agreement: Agreement, first: bytes, trace: Trace) -> list[str]:
-    """The first revision must be a for_signature PDF we built for this district, from today's inputs."""
-    year_out = paths.year_out(agreement.year)
-    districts = Manifest.load(year_out, agreement.year).districts
-    record = districts.get(agreement.slug)
-    sent = record.sent_for_signature if record else []
-    digest = sha256_hex(first)
-    entry = next((e for e in sent if e.sha256 == digest), None)
-    if entry is None:
-        for slug, other in districts.items():
-            if slug != agreement.slug and any(digest == e.sha256 for e in other.sent_for_signature):
-                raise Refusal(f"is the document built for {slug}, although its metadata names {agreement.slug}")
-        if any(e.fingerprint == trace.fingerprint for e in sent):
-            raise Refusal(
-                "was changed before it was signed: its first revision is not byte for byte the document we built "
-                "for signature"
-            )
-        raise Refusal(
-            f"is not a document we sent for signature: {year_out / MANIFEST} records no for_signature PDF of "
-            f"{agreement.slug} with this content"
-        )
-    current = input_digests(agreement, plan)
-    names = entry.inputs.keys() | current.keys()
-    changed = sorted(name for name in names if entry.inputs.get(name) != current.get(name))
-    year_file = f"{plan.year_file.parent.name}/{plan.year_file.name}"
-    terms = [name for name in changed if name != year_file]
-    if terms:
-        raise Refusal(
-            f"is an earlier version: {', '.join(terms)} changed since it was built; have the current version "
-            "signed, or restore what it was built from"
-        )
-    if changed:
-        return [f"{year_file} changed since this version was built; the signed file keeps the text as it was then"]
-    return []

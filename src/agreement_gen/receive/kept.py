@@ -45,7 +45,7 @@ def check_kept_copy(agreement: Agreement, counties: Path, roots: list) -> bytes:
     trace = read_first_trace(content)
     if trace is None or (trace.district, trace.year, trace.stage) != (agreement.slug, agreement.year, "for_signature"):
         raise SignatureProblem(f"its signed PDF {path} is not the for_signature document of {agreement.slug}")
-    from agreement_gen.receive.digital import sent_at
+    from agreement_gen.signing.record import sent_at
 
     parties = judge(
         content,

@@ -9,11 +9,12 @@ from pathlib import Path
 from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
 from agreement_gen.errors import InputError, Problem
+from agreement_gen.i18n import _
 from agreement_gen.models import SigningRoute, Status
 from agreement_gen.receive.receipt import Receipt, Refusal, already_signed, sha256_hex, signed_path, today
 from agreement_gen.receive.record import prepare, store
 from agreement_gen.signing.judgement.problems import SignatureProblem
-from agreement_gen.structure import Agreement
+from agreement_gen.structure import Agreement, YearPlan
 
 
 def receive_paper(
@@ -33,7 +34,7 @@ def receive_paper(
         where = paths.counties / str(plan.fiscal_year.year)
         raise InputError([Problem(where, None, "--paper", f"no district '{slug}' in {plan.fiscal_year.year}")])
     try:
-        receipt = _examine_paper(paths, agreement, ministry_on, district_on, scan, received_on)
+        receipt = _examine_paper(paths, plan, agreement, ministry_on, district_on, scan, received_on)
     except OSError as exc:
         raise InputError([Problem(scan, None, None, f"cannot be read ({exc.strerror})")]) from exc
     except SignatureProblem as exc:
@@ -42,8 +43,32 @@ def receive_paper(
     return receipt
 
 
+def _check_sent_text(paths: Paths, plan: YearPlan, agreement: Agreement) -> None:
+    """What was signed on paper is the document sent: it must be on record, and its text unchanged since."""
+    from agreement_gen.signing.record import load_sent, sent_paths, text_changes
+
+    record = load_sent(paths.counties, agreement.year, agreement.slug)
+    if record is None:
+        folder = sent_paths(paths.counties, agreement.year, agreement.slug)[1].parent
+        raise Refusal(
+            _(
+                "{slug} was not sent for signature: {folder} has no record of it "
+                "(send it with `agreement-gen send {slug} --year {year}`)"
+            ).format(slug=agreement.slug, folder=folder, year=agreement.year)
+        )
+    changes = text_changes(agreement, plan, record)
+    if changes:
+        raise Refusal(
+            _(
+                "{slug} was signed on paper, but the text changed since it was sent: {changes}; have the current "
+                "version signed, or restore the data"
+            ).format(slug=agreement.slug, changes="; ".join(map(str, changes)))
+        )
+
+
 def _examine_paper(
     paths: Paths,
+    plan: YearPlan,
     agreement: Agreement,
     ministry_on: dt.date,
     district_on: dt.date,
@@ -99,4 +124,5 @@ def _examine_paper(
         "sha256": digest,
     }
     prepare(receipt, agreement, copy_record, None)
+    _check_sent_text(paths, plan, agreement)  # after the dates: a wrong date is the first thing to hear
     return receipt

@@ -28,8 +28,9 @@ from agreement_gen.i18n import _
 from agreement_gen.models import Status
 from agreement_gen.output import atomic_write, describe_os_error
 from agreement_gen.pdf.fields import MINISTRY_FIELD
-from agreement_gen.receive.identify import match_build, revision_trace
+from agreement_gen.receive.identify import revision_trace
 from agreement_gen.receive.receipt import Refusal
+from agreement_gen.signing import record as sent_record
 from agreement_gen.signing.appearance import AppearanceError, SignatureAppearance, signature_text
 from agreement_gen.signing.judgement import LOCAL_TIME, SignatureProblem, district_field, first_revision, trust_roots
 from agreement_gen.signing.keys import OpenKey, ask_secret, open_key
@@ -122,7 +123,7 @@ def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> 
         )
     job = Job(agreement, field_of(party, agreement.slug), source, content, target)
     try:
-        job.notes += match_build(paths, plan, agreement, first, trace)
+        sent_record.check_sent(paths, plan, agreement, first, signed=False)
     except Refusal as exc:  # its sentence has the file as subject
         raise Refusal(f"{source} {exc}") from exc
     fields = _fields(content)
@@ -205,13 +206,21 @@ def expected_signer(party: str, agreement: Agreement) -> tuple[str | None, str |
     return agreement.data.signatory.name, agreement.data.signatory.title
 
 
-def signer_problem(key: OpenKey, party: str, agreement: Agreement, roots: list) -> str | None:
+def signer_problem(key: OpenKey, party: str, agreement: Agreement, roots: list, counties: Path) -> str | None:
     """Why this certificate may not sign the party's field, or None.
 
-    Until the signing round's configuration of who may sign which field exists, the party's
-    signatory is the one the data names (the year file's minister, the district's signatory),
-    and the certificate must chain to a trusted root, as `receive` will require.
+    The same rules as `receive` judges by (signing/parties.py): the certificate belongs to the
+    field's party, its holder is the signatory the data names (the year file's minister, the
+    district's signatory), and it chains to a trusted root.
     """
+    from agreement_gen.signing import parties
+
+    if party == MINISTRY:
+        belongs = parties.ministry_signer_problem(key.certificate, counties)
+    else:
+        belongs = parties.district_signer_problem(key.certificate, agreement.district, counties)
+    if belongs:
+        return belongs
     name = _common_name(key.certificate)
     wanted, _title = expected_signer(party, agreement)
     if wanted is None or _normalised(name) != _normalised(wanted):
@@ -381,7 +390,7 @@ def sign_batch(
     roots = trust_roots(paths.counties, trust)
     outcomes = []
     with open_key(source, paths.counties, secret) as key:
-        problems = [p for job in jobs if (p := signer_problem(key, party, job.agreement, roots))]
+        problems = [p for job in jobs if (p := signer_problem(key, party, job.agreement, roots, paths.counties))]
         if problems:
             raise SignerRefused(_("{reason}; nothing was signed").format(reason=problems[0]))
         for job in jobs:
