@@ -69,8 +69,6 @@ def command(year: int | None, counties: Path, templates: Path, out: Path) -> Non
         )
     unsaved = uncommitted(counties, resolved)
     if unsaved:
-        console.print(
-            _("\n[yellow]The year's record is not committed[/] – commit these files:")
-        )
+        console.print(_("\n[yellow]The year's record is not committed[/] – commit these files:"))
         for item in unsaved:
             console.print(Text.assemble(("  ! ", "yellow"), item))
