@@ -319,12 +319,28 @@ def test_a_stale_document_is_refused_before_the_pin_is_asked(project, capsys, mo
 def test_a_document_that_is_not_the_one_sent_is_refused(project, capsys, monkeypatch):
     import pikepdf
 
-    path = project.out / "2025/wetterau.pdf"
+    path = project.counties / "2025/sent/wetterau.pdf"  # the tracked copy of what was sent, edited by hand
     with pikepdf.open(path, allow_overwriting_input=True) as doc:
         doc.docinfo["/Title"] = "Zielvereinbarung (geändert)"
         doc.save(path)
     err, _ = refused(project, capsys, monkeypatch, PIN, "--only", "wetterau")
-    assert "wetterau.pdf was changed before it was signed" in err or "wetterau.pdf is not a document we sent" in err
+    assert f"{path} was changed before it was signed: its first revision is not byte for byte" in err
+
+
+def test_after_make_clean_it_signs_the_copy_kept_when_sent(project, capsys, monkeypatch):
+    shutil.rmtree(project.out)
+    code, out, err, _ = sign(project, capsys, monkeypatch, PIN, "--only", "wetterau")
+    assert code == 0, out + err
+    signed = (project.out / "2025/outbox/wetterau.pdf").read_bytes()
+    assert first_revision(signed) == (project.counties / "2025/sent/wetterau.pdf").read_bytes()
+
+
+def test_a_document_without_a_record_of_sending_is_refused(project, capsys, monkeypatch):
+    for suffix in ("pdf", "json"):  # at for_signature, but its record was never committed (or was deleted)
+        (project.counties / f"2025/sent/wetterau.{suffix}").unlink()
+    err, _ = refused(project, capsys, monkeypatch, PIN, "--only", "wetterau")
+    missing = project.counties / "2025/sent/wetterau.pdf"
+    assert f"wetterau has not been sent for signature ({missing} is missing): send it first with" in err
 
 
 def test_an_already_signed_field_is_refused(project, world, capsys, monkeypatch):

@@ -1,9 +1,9 @@
 """`agreement-gen sign`: one party signs the year's agreements that are out for signature, in one batch.
 
-Each document is the for_signature PDF the build made (or the copy in the outbox that already carries
-the other party's signature, when its first revision is that build byte for byte). Everything is
-checked before the key is opened, and nothing is signed unless every document may be: it must be the
-build recorded as sent, from the inputs as they still are; the party's field must exist and be empty.
+Each document is the PDF kept when it was sent, `counties/YEAR/sent/SLUG.pdf` (or the copy in the
+outbox that already carries the other party's signature, when its first revision is that PDF byte for
+byte). Everything is checked before the key is opened, and nothing is signed unless every document
+may be: its text must still be the text sent; the party's field must exist and be empty.
 Then the key is opened once (one PIN), its certificate checked, and each document signed in an
 incremental update – our revision stays byte for byte, so `receive` recognises the file – with the
 German appearance, a timestamp from the configured TSA (PAdES B-T) and validation data (B-LT) when
@@ -95,13 +95,15 @@ def _fields(content: bytes) -> dict[str, str | None]:
 
 
 def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> Job:
-    built = paths.year_out(agreement.year) / f"{agreement.slug}.pdf"
+    # The copy kept when it was sent (tracked), not build/'s: make clean or a new generator change nothing.
+    built, _meta = sent_record.sent_paths(paths.counties, agreement.year, agreement.slug)
     target = outbox_path(paths, agreement.year, agreement.slug)
     if not built.is_file():
         raise Refusal(
-            _("{slug} has no PDF for signature yet ({built} is missing): run `make build` first").format(
-                slug=agreement.slug, built=built
-            )
+            _(
+                "{slug} has not been sent for signature ({built} is missing): "
+                "send it first with `agreement-gen send {slug} --year {year}`"
+            ).format(slug=agreement.slug, built=built, year=agreement.year)
         )
     sent = built.read_bytes()
     source, content = built, sent
