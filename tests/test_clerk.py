@@ -56,6 +56,20 @@ def test_output_is_german_by_default_and_english_on_request(project, capsys, mon
     assert "26 districts valid" in out
 
 
+def test_status_and_check_name_what_is_missing_in_german(project, capsys, monkeypatch):
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = invoke(capsys, "status", *folders(project))
+    assert code == 0
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
+    assert "Unterzeichner, echte Zahlen (Beispieldaten)" in rows["fulda"]
+    assert "von Hand eingetragen" in rows["darmstadt-dieburg"]
+    assert "2025: 26 Kreise (25 Entwurf, 1 unterschrieben); 1 zurück, 0 veröffentlicht" in flat(out)
+    assert "real figures" not in out and "entered by hand" not in out
+    code, out, _ = invoke(capsys, "check", *folders(project))
+    assert "signatory.name fehlt, echte Zahlen fehlen (mit source: example bleibt es ein Entwurf)" in flat(out)
+
+
 def test_help_lists_the_verbs_in_the_order_of_the_year(capsys, monkeypatch):
     monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
     code, out, _ = invoke(capsys, "--help")
