@@ -70,6 +70,19 @@ def test_status_and_check_name_what_is_missing_in_german(project, capsys, monkey
     assert "signatory.name fehlt, echte Zahlen fehlen (mit source: example bleibt es ein Entwurf)" in flat(out)
 
 
+def test_check_reports_validation_errors_in_german(project, capsys, monkeypatch):
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    fulda = project.counties / "2025" / "fulda.yaml"
+    edit_yaml(fulda, "status: draft ", "status: for_signature ")
+    code, _, err = invoke(capsys, "check", *folders(project))
+    assert code == 2
+    assert "Feld 'status': Beispieldaten (source: example) müssen 'draft' (Entwurf) bleiben" in err
+    assert "Feld 'signatory.name': ein Dokument im Status 'for_signature' braucht den Namen" in err
+    edit_yaml(fulda, "budget: 931500 ", "budget: 0      ")
+    code, _, err = invoke(capsys, "check", *folders(project))
+    assert code == 2 and "Feld 'budget': muss größer als 0 Euro sein" in err
+
+
 def test_help_lists_the_verbs_in_the_order_of_the_year(capsys, monkeypatch):
     monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
     code, out, _ = invoke(capsys, "--help")
