@@ -83,6 +83,21 @@ def test_check_reports_validation_errors_in_german(project, capsys, monkeypatch)
     assert code == 2 and "Feld 'budget': muss größer als 0 Euro sein" in err
 
 
+def test_receive_refuses_in_german(project, capsys, monkeypatch, tmp_path):
+    import pikepdf
+
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    stranger = tmp_path / "fremd.pdf"
+    with pikepdf.new() as doc:
+        doc.add_blank_page()
+        doc.save(stranger)
+    code, _, err = invoke(capsys, "receive", str(stranger), *folders(project))
+    assert code == 2
+    assert "fremd.pdf: wurde nicht von agreement-gen erzeugt: seine Metadaten nennen keinen Kreis" in flat(err)
+    code, _, err = invoke(capsys, "receive", "--paper", "fulda", "--signed-on", "2.8.2025,11.8.2025", *folders(project))
+    assert code == 2 and "fulda steht noch auf 'draft': zuerst `status: for_signature` setzen" in flat(err)
+
+
 def test_help_lists_the_verbs_in_the_order_of_the_year(capsys, monkeypatch):
     monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
     code, out, _ = invoke(capsys, "--help")

@@ -80,7 +80,7 @@ def _advance_title(text: str, old: int, new: int) -> str:
     """
     schema = ""
     if text.startswith("# yaml-language-server:"):
-        schema, _, text = text.partition("\n")
+        schema, _newline, text = text.partition("\n")
         schema += "\n"
     first, newline, rest = text.partition("\n")
     if first.startswith("#"):

@@ -191,7 +191,7 @@ def _text_record(counties: Path, meta: Path, raw: RecordFile) -> TextRecord:
 
 def load_sent(counties: Path, year: int, slug: str) -> SentRecord | None:
     """The record of the document sent to `slug` in `year`, or None; Refusal when it is damaged."""
-    _, meta = sent_paths(counties, year, slug)
+    _pdf, meta = sent_paths(counties, year, slug)
     raw = _read(meta)
     if raw is None:
         return None
