@@ -161,7 +161,7 @@ def _read(meta: Path) -> RecordFile | None:
         return RecordFile.model_validate_json(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "the file"
+        where = ".".join(str(part) for part in error["loc"]) or _("the file")
         raise Refusal(
             _("the record {file} is damaged ({field}: {reason}); restore it from git").format(
                 file=meta, field=where, reason=error["msg"]
