@@ -56,6 +56,48 @@ def test_output_is_german_by_default_and_english_on_request(project, capsys, mon
     assert "26 districts valid" in out
 
 
+def test_status_and_check_name_what_is_missing_in_german(project, capsys, monkeypatch):
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    monkeypatch.setenv("COLUMNS", "160")
+    code, out, _ = invoke(capsys, "status", *folders(project))
+    assert code == 0
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
+    assert "Unterzeichner, echte Zahlen (Beispieldaten)" in rows["fulda"]
+    assert "von Hand eingetragen" in rows["darmstadt-dieburg"]
+    assert "2025: 26 Kreise (25 Entwurf, 1 unterschrieben); 1 zurück, 0 veröffentlicht" in flat(out)
+    assert "real figures" not in out and "entered by hand" not in out
+    code, out, _ = invoke(capsys, "check", *folders(project))
+    assert "signatory.name fehlt, echte Zahlen fehlen (mit source: example bleibt es ein Entwurf)" in flat(out)
+
+
+def test_check_reports_validation_errors_in_german(project, capsys, monkeypatch):
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    fulda = project.counties / "2025" / "fulda.yaml"
+    edit_yaml(fulda, "status: draft ", "status: for_signature ")
+    code, _, err = invoke(capsys, "check", *folders(project))
+    assert code == 2
+    assert "Feld 'status': Beispieldaten (source: example) müssen 'draft' (Entwurf) bleiben" in err
+    assert "Feld 'signatory.name': ein Dokument im Status 'for_signature' braucht den Namen" in err
+    edit_yaml(fulda, "budget: 931500 ", "budget: 0      ")
+    code, _, err = invoke(capsys, "check", *folders(project))
+    assert code == 2 and "Feld 'budget': muss größer als 0 Euro sein" in err
+
+
+def test_receive_refuses_in_german(project, capsys, monkeypatch, tmp_path):
+    import pikepdf
+
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    stranger = tmp_path / "fremd.pdf"
+    with pikepdf.new() as doc:
+        doc.add_blank_page()
+        doc.save(stranger)
+    code, _, err = invoke(capsys, "receive", str(stranger), *folders(project))
+    assert code == 2
+    assert "fremd.pdf: wurde nicht von agreement-gen erzeugt: seine Metadaten nennen keinen Kreis" in flat(err)
+    code, _, err = invoke(capsys, "receive", "--paper", "fulda", "--signed-on", "2.8.2025,11.8.2025", *folders(project))
+    assert code == 2 and "fulda steht noch auf 'draft': zuerst `status: for_signature` setzen" in flat(err)
+
+
 def test_help_lists_the_verbs_in_the_order_of_the_year(capsys, monkeypatch):
     monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
     code, out, _ = invoke(capsys, "--help")

@@ -146,7 +146,8 @@ def build(
     report = BuildReport(year=plan.fiscal_year.year, out_dir=out_dir)
     for agreement in plan.agreements:  # outputs are named after slugs: never a path (validated; checked again)
         if not re.fullmatch(SLUG_PATTERN, agreement.slug):
-            raise InputError([Problem(agreement.sources[0], None, "slug", f"'{agreement.slug}' is not a valid slug")])
+            message = _("'{slug}' is not a valid slug").format(slug=agreement.slug)
+            raise InputError([Problem(agreement.sources[0], None, "slug", message)])
     # One build per output folder; it also clears what a killed build left (see lock.py).
     with year_lock(out_dir, report.year):
         return _build_locked(plan, out_dir, report, wanted, force)
@@ -174,7 +175,8 @@ def _build_locked(plan: YearPlan, out_dir: Path, report: BuildReport, wanted: se
     try:
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
     except OSError as exc:
-        raise OutputError(f"cannot write to {out_dir}: {describe_os_error(exc)}; nothing was written", 2) from exc
+        message = _("cannot write to {folder}: {reason}; nothing was written")
+        raise OutputError(message.format(folder=out_dir, reason=describe_os_error(exc)), 2) from exc
     builders = builders_for(plan, wanted)
     aborted, moved = True, False
     try:
@@ -198,12 +200,14 @@ def _build_locked(plan: YearPlan, out_dir: Path, report: BuildReport, wanted: se
     except InterruptedError:
         raise
     except OSError as exc:
-        left = (
-            "documents moved in so far are complete, and the next build redoes them (the manifest was not updated)"
-            if moved
-            else f"nothing in {out_dir} was changed"
-        )
-        raise OutputError(f"the build stopped: {describe_os_error(exc)}; {left}") from exc
+        if moved:
+            message = _(
+                "the build stopped: {reason}; documents moved in so far are complete, and the next build redoes them "
+                "(the manifest was not updated)"
+            )
+        else:
+            message = _("the build stopped: {reason}; nothing in {folder} was changed")
+        raise OutputError(message.format(reason=describe_os_error(exc), folder=out_dir)) from exc
     finally:
         for builder in builders:
             builder.close(abort=aborted)

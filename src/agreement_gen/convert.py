@@ -28,6 +28,7 @@ from pathlib import Path
 from queue import Queue
 
 from agreement_gen.errors import ToolMissingError
+from agreement_gen.i18n import N_, _
 
 # writer_pdf_Export options (LibreOffice ≥ 7.4 takes them as JSON on the command line):
 # PDF/A-2b, tagged for screen readers, PDF/UA flag, document title in the window.
@@ -38,7 +39,7 @@ EXPORT_OPTIONS = {
     "ExportFormFields": {"type": "boolean", "value": "false"},
 }
 CONVERT_TO = "pdf:writer_pdf_Export:" + json.dumps(EXPORT_OPTIONS, separators=(",", ":"))
-INSTALL_HINT = "install it with `make build` (it runs apt-get) or `apt-get install libreoffice-writer-nogui`"
+INSTALL_HINT = N_("install it with `make build` (it runs apt-get) or `apt-get install libreoffice-writer-nogui`")
 
 
 def find_soffice() -> str:
@@ -50,7 +51,9 @@ def find_soffice() -> str:
         found = shutil.which(name)
         if found:
             return found
-    raise ToolMissingError(f"LibreOffice is not installed (no 'soffice' on PATH); {INSTALL_HINT}.")
+    raise ToolMissingError(
+        _("LibreOffice is not installed (no 'soffice' on PATH); {hint}.").format(hint=_(INSTALL_HINT))
+    )
 
 
 def default_timeout(count: int) -> float:
@@ -177,11 +180,16 @@ class LibreOfficeConverter:
             code, err = self._processes.run([self.soffice, "--headless", "--version"], timeout=60)
         except OSError as exc:
             raise ToolMissingError(
-                f"LibreOffice ({self.soffice}) cannot be started: {exc.strerror}; {INSTALL_HINT}."
+                _("LibreOffice ({soffice}) cannot be started: {reason}; {hint}.").format(
+                    soffice=self.soffice, reason=exc.strerror, hint=_(INSTALL_HINT)
+                )
             ) from exc
+        if code is None:
+            message = _("LibreOffice ({soffice}) is broken (did not answer within 60 s); reinstall it: {hint}.")
+            raise ToolMissingError(message.format(soffice=self.soffice, hint=_(INSTALL_HINT)))
         if code != 0:
-            detail = "did not answer within 60 s" if code is None else f"exit code {code}: {err}"
-            raise ToolMissingError(f"LibreOffice ({self.soffice}) is broken ({detail}); reinstall it: {INSTALL_HINT}.")
+            message = _("LibreOffice ({soffice}) is broken (exit code {code}: {error}); reinstall it: {hint}.")
+            raise ToolMissingError(message.format(soffice=self.soffice, code=code, error=err, hint=_(INSTALL_HINT)))
 
     # -- profiles ---------------------------------------------------------------------------
 
@@ -252,8 +260,12 @@ class LibreOfficeConverter:
                 pdf.unlink(missing_ok=True)  # possibly half-written when the process was killed
                 missing.append(source)
         if hung:
-            return missing, f"LibreOffice hung and was killed after {timeout:.0f} s"
-        return missing, f"LibreOffice produced no PDF (exit code {proc.returncode}{': ' + err if err else ''})"
+            return missing, _("LibreOffice hung and was killed after {seconds} s").format(seconds=f"{timeout:.0f}")
+        if err:
+            return missing, _("LibreOffice produced no PDF (exit code {code}: {error})").format(
+                code=proc.returncode, error=err
+            )
+        return missing, _("LibreOffice produced no PDF (exit code {code})").format(code=proc.returncode)
 
     def _worker(
         self, files: list[Path], out_dir: Path, work: Path, template: Path | None, emit: Callable[[Converted], None]
@@ -263,7 +275,7 @@ class LibreOfficeConverter:
             if missing:  # once more, in a fresh process
                 missing, reason = self._run_process(missing, out_dir, self._new_profile(work, template), emit)
             for source in missing:
-                emit(Converted(source, None, f"{reason} (tried twice)"))
+                emit(Converted(source, None, _("{reason} (tried twice)").format(reason=reason)))
 
     # -- the batch -----------------------------------------------------------------------------
 

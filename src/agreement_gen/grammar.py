@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agreement_gen.i18n import _
 from agreement_gen.models import Gender, GrammarOverride
 
 _ARTICLES = {
@@ -39,8 +40,10 @@ def _masculine_genitive_noun(designation: str) -> str:
             words[i] = word + "es"
             return " ".join(words)
     raise GrammarError(
-        f"cannot derive the genitive of {designation!r} (no '…kreis' head noun); "
-        "add 'grammar: {genitive: \"des …\"}' to the district's file"
+        _(
+            "cannot derive the genitive of {designation} (no '…kreis' head noun); "
+            "add 'grammar: {{genitive: \"des …\"}}' to the district's file"
+        ).format(designation=repr(designation))
     )
 
 

@@ -191,7 +191,7 @@ def parse_yaml(path: Path, text: str) -> tuple[YamlDocument | None, list[Problem
     except MarkedYAMLError as exc:
         return None, [_syntax_problem(path, exc, text)]
     except YAMLError as exc:
-        return None, [Problem(path, None, None, f"YAML error: {exc}")]
+        return None, [Problem(path, None, None, _("YAML error: {reason}").format(reason=exc))]
     except RecursionError:
         return None, [Problem(path, None, None, _("YAML error: values nested too deeply"))]
     if data is None:

@@ -98,7 +98,7 @@ def year_lock(out_dir: Path, year: int, wait: float | None = None, say: Callable
         started, told = time.monotonic(), False
         while (fd := _try_lock(path)) is None:
             holder = _holder(path)
-            pid = f"pid {holder}" if holder is not None else _("pid unknown")
+            pid = _("pid {pid}").format(pid=holder) if holder is not None else _("pid unknown")
             waited = time.monotonic() - started
             if not told and (holder is not None or waited > 0.5):  # the holder writes its pid just after locking
                 say(

@@ -33,22 +33,24 @@ def _xml_safe(value: Any) -> Any:
     """Runs before pydantic's own check too, which refuses a lone surrogate without saying which."""
     bad = _XML_FORBIDDEN.search(value) if isinstance(value, str) else None
     if bad:
-        kind = "control character" if bad.group() < " " else "character"
-        raise ValueError(f"contains the {kind} U+{ord(bad.group()):04X}, which a document cannot hold")
+        code = f"U+{ord(bad.group()):04X}"
+        if bad.group() < " ":
+            raise ValueError(_("contains the control character {code}, which a document cannot hold").format(code=code))
+        raise ValueError(_("contains the character {code}, which a document cannot hold").format(code=code))
     return value
 
 
 def _clean_text(value: str) -> str:
     value = _xml_safe(value).strip()
     if not value:
-        raise ValueError("must not be empty")
+        raise ValueError(_("must not be empty"))
     return value
 
 
 def _no_bool(value: Any) -> Any:
     """YAML turns `yes`/`no` into booleans; never let them pass as numbers or text."""
     if isinstance(value, bool):
-        raise ValueError("expected a value, got a yes/no (boolean)")
+        raise ValueError(_("expected a value, got a yes/no (boolean)"))
     return value
 
 
@@ -56,7 +58,9 @@ def _plain_number(value: Any) -> Any:
     """A budget is a number in the YAML, not text: '1.288.930' would be ambiguous (German or English?)."""
     value = _no_bool(value)
     if isinstance(value, str):
-        raise ValueError(f"must be a plain number such as 1288930 or 1288930.50, not the text {value!r}")
+        raise ValueError(
+            _("must be a plain number such as 1288930 or 1288930.50, not the text {text}").format(text=repr(value))
+        )
     literal = _yaml_literal(value)
     if literal is not None:
         _refuse_misreadable(literal, value)
@@ -64,7 +68,7 @@ def _plain_number(value: Any) -> Any:
         try:
             return Decimal(repr(value))
         except InvalidOperation as exc:  # inf, nan
-            raise ValueError(f"is not a finite number: {value!r}") from exc
+            raise ValueError(_("is not a finite number: {value}").format(value=repr(value))) from exc
     return value
 
 
@@ -131,18 +135,20 @@ def _valid_date_pattern(pattern: str) -> str:
     try:
         format_date(dt.date(2025, 8, 2), pattern, locale="de_DE")
     except Exception as exc:  # Babel raises several types for bad patterns
-        raise ValueError(f"is not a valid date pattern ({exc})") from exc
+        raise ValueError(_("is not a valid date pattern ({reason})").format(reason=exc)) from exc
     if not {"d", "M", "y"} <= set(pattern):
-        raise ValueError("must contain day (d), month (M) and year (y), e.g. 'dd.MM.yyyy'")
+        raise ValueError(_("must contain day (d), month (M) and year (y), e.g. 'dd.MM.yyyy'"))
     return pattern
 
 
 def _project_name(value: str) -> str:
     if _LINE_BREAKS.search(value):
-        raise ValueError("contains a line break or tab; a project name is printed as one bullet line")
+        raise ValueError(_("contains a line break or tab; a project name is printed as one bullet line"))
     if len(value) > MAX_PROJECT_NAME:
         raise ValueError(
-            f"is {len(value)} characters long; a project name may have at most {MAX_PROJECT_NAME} (shorten it)"
+            _("is {length} characters long; a project name may have at most {limit} (shorten it)").format(
+                length=len(value), limit=MAX_PROJECT_NAME
+            )
         )
     return value
 
@@ -155,9 +161,13 @@ DatePattern = Annotated[str, AfterValidator(_clean_text), AfterValidator(_valid_
 
 def _plausible_budget(value: Decimal) -> Decimal:
     if value <= 0:
-        raise ValueError("must be greater than 0 Euro")
+        raise ValueError(_("must be greater than 0 Euro"))
     if value > MAX_BUDGET:
-        raise ValueError(f"{euro(value)} is implausibly large (more than {euro(MAX_BUDGET)}); check the digits")
+        raise ValueError(
+            _("{amount} is implausibly large (more than {limit}); check the digits").format(
+                amount=euro(value), limit=euro(MAX_BUDGET)
+            )
+        )
     return value
 
 
@@ -221,7 +231,7 @@ class SignerRule(Model):
     @model_validator(mode="after")
     def _says_something(self) -> SignerRule:
         if self.sha256 is None and self.organization is None:
-            raise ValueError("give the certificate's sha256 or its organization")
+            raise ValueError(_("give the certificate's sha256 or its organization"))
         return self
 
 
@@ -320,7 +330,7 @@ class FiscalYear(Model):
     @classmethod
     def _at_least_one(cls, value: dict[int, str]) -> dict[int, str]:
         if not value:
-            raise ValueError("must list at least one Maßnahmenart")
+            raise ValueError(_("must list at least one Maßnahmenart"))
         return dict(sorted(value.items()))
 
 

@@ -80,7 +80,7 @@ def _advance_title(text: str, old: int, new: int) -> str:
     """
     schema = ""
     if text.startswith("# yaml-language-server:"):
-        schema, _, text = text.partition("\n")
+        schema, _newline, text = text.partition("\n")
         schema += "\n"
     first, newline, rest = text.partition("\n")
     if first.startswith("#"):
@@ -139,12 +139,17 @@ def _mentions(path: Path, text: str, old: int, skip: set[int]) -> list[Mention]:
 def _refusals(paths: Paths, year: int, source_year: int, template: Path) -> list[Problem]:
     problems = []
     if year <= source_year:
-        problems.append(Problem(None, None, "YEAR", f"{year} does not follow {source_year} (--from)"))
+        message = _("{year} does not follow {source} (--from)").format(year=year, source=source_year)
+        problems.append(Problem(None, None, "YEAR", message))
     folder = paths.counties / str(year)
     if folder.exists():
-        problems.append(Problem(folder, None, None, "already exists; new-year never overwrites, nothing was changed"))
+        problems.append(
+            Problem(folder, None, None, _("already exists; new-year never overwrites, nothing was changed"))
+        )
     if template.exists():
-        problems.append(Problem(template, None, None, "already exists; new-year never overwrites, nothing was changed"))
+        problems.append(
+            Problem(template, None, None, _("already exists; new-year never overwrites, nothing was changed"))
+        )
     return problems
 
 
@@ -153,14 +158,14 @@ def _publish(staged_folder: Path, folder: Path, staged_template: Path, template:
     try:
         os.link(staged_template, template)
     except FileExistsError:
-        raise InputError([Problem(template, None, None, "appeared meanwhile; nothing was changed")]) from None
+        raise InputError([Problem(template, None, None, _("appeared meanwhile; nothing was changed"))]) from None
     except OSError:  # a file system without hard links
         if template.exists():
-            raise InputError([Problem(template, None, None, "appeared meanwhile; nothing was changed")]) from None
+            raise InputError([Problem(template, None, None, _("appeared meanwhile; nothing was changed"))]) from None
         shutil.copyfile(staged_template, template)
     try:
         if folder.exists():
-            raise InputError([Problem(folder, None, None, "appeared meanwhile; nothing was changed")])
+            raise InputError([Problem(folder, None, None, _("appeared meanwhile; nothing was changed"))])
         os.rename(staged_folder, folder)
     except BaseException:
         template.unlink(missing_ok=True)
@@ -172,7 +177,8 @@ def create_year(paths: Paths, year: int, source_year: int | None = None) -> NewY
     if source_year is None:
         earlier = [y for y in available_years(paths.counties) if y < year]
         if not earlier:
-            raise InputError([Problem(paths.counties, None, None, f"no fiscal year before {year} to start from")])
+            message = _("no fiscal year before {year} to start from").format(year=year)
+            raise InputError([Problem(paths.counties, None, None, message)])
         source_year = earlier[-1]
     template_name = TEMPLATE_NAME.format(year=year)
     template = paths.templates / template_name

@@ -16,25 +16,31 @@ from pathlib import Path
 
 from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
-from agreement_gen.i18n import _
+from agreement_gen.i18n import N_, _
 from agreement_gen.models import Status
 from agreement_gen.overview import SUMS, portal_file_name
 from agreement_gen.pdf.conformance import recorded_conformance
 from agreement_gen.publish import BUNDLE
-from agreement_gen.readiness import readiness
+from agreement_gen.readiness import BELOW_MINIMUM, REAL_FIGURES, readiness
 from agreement_gen.receive import Refusal, signed_path
 from agreement_gen.signing.judgement.verdict import LOCAL_TIME
 from agreement_gen.signing.record import load_reference, record_files, text_changes
 from agreement_gen.structure import Agreement, YearPlan
+from agreement_gen.ui import route_label
 
-# readiness items ("signatory.signed_on missing") in the words of the signing round
+# readiness items (readiness.py's keys) in the words of the signing round; another field is shown by its name
 _SHORT = {
-    "budget missing": "budget",
-    "signatory.name missing": "signatory",
-    "signatory.signed_on missing": "signatures",
-    "ministry_signature.signed_on missing": "signatures",
-    "real figures missing (source: example stays draft)": "real figures (example data)",
+    "budget": N_("budget"),
+    "signatory.name": N_("signatory"),
+    "signatory.signed_on": N_("signatures"),
+    "ministry_signature.signed_on": N_("signatures"),
+    BELOW_MINIMUM: N_("budget below the plausible minimum"),
+    REAL_FIGURES: N_("real figures (example data)"),
 }
+
+
+def short_missing(key: str) -> str:
+    return _(_SHORT[key]) if key in _SHORT else key
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class DistrictProgress:
     designation: str
     stage: Status
     missing: tuple[str, ...]
-    received: str  # "2025-08-11 (digital)", or "" while nothing came back
+    received: str  # "2025-08-11 (digital)", or "" while nothing came back (in the current language)
     published: bool
     conformance: str = ""  # what receive recorded of a digital copy's PDF/A-2b and PDF/UA-1 ("" if nothing)
     changes: tuple[str, ...] = ()  # the text's changes since it was sent or signed, each named
@@ -60,12 +66,12 @@ def _published_names(folder: Path) -> set[str]:
 def _received(agreement: Agreement, counties: Path) -> str:
     copy = agreement.data.signed_copy
     if copy is not None:
-        return f"{copy.received_on} ({copy.route})"
+        return f"{copy.received_on} ({route_label(copy.route)})"
     for scan in (False, True):  # a file kept without a record: its modification time is the best we know
         path = signed_path(counties, agreement.year, agreement.slug, scan=scan)
         if path.is_file():
-            return f"{dt.datetime.fromtimestamp(path.stat().st_mtime, LOCAL_TIME).date()} (file)"
-    return "entered by hand" if agreement.data.status is Status.SIGNED else ""
+            return _("{day} (file)").format(day=dt.datetime.fromtimestamp(path.stat().st_mtime, LOCAL_TIME).date())
+    return _("entered by hand") if agreement.data.status is Status.SIGNED else ""
 
 
 def changes_since(paths: Paths, plan: YearPlan, agreement: Agreement) -> list[str]:
@@ -89,7 +95,7 @@ def progress(paths: Paths, year: int | None) -> tuple[int, list[DistrictProgress
     published = _published_names(out_dir / BUNDLE)
     lines = []
     for agreement in plan.agreements:
-        missing = [_SHORT.get(item, item.removesuffix(" missing")) for item in readiness(agreement).missing]
+        missing = [short_missing(key) for key in readiness(agreement).lacking]
         if agreement.data.status is Status.FOR_SIGNATURE:
             try:
                 sent = load_reference(paths.counties, resolved, agreement.slug)

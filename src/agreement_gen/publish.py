@@ -31,6 +31,7 @@ from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.formatting import euro
+from agreement_gen.i18n import _
 from agreement_gen.load import read_yaml
 from agreement_gen.manifest import MANIFEST, Manifest, fingerprint, input_digests
 from agreement_gen.models import SigningRoute, Status
@@ -48,9 +49,10 @@ from agreement_gen.overview import (
 )
 from agreement_gen.signing.judgement.trust import trust_roots
 from agreement_gen.structure import Agreement, YearPlan
+from agreement_gen.ui import status_label
 
 BUNDLE = "publish"
-REBUILD = "run `make build` first"
+EXAMPLE_DATA = "example data"  # a reason in PublishReport.not_published; the others are "status STAGE"
 # What a draft or example document prints on every page; a published file must show neither.
 MARKINGS = ("ENTWURF", "MUSTER – Beispieldaten")
 
@@ -60,7 +62,7 @@ class PublishReport:
     year: int
     folder: Path
     published: list[Published] = field(default_factory=list)
-    not_published: Counter[str] = field(default_factory=Counter)  # reason → number of districts
+    not_published: Counter[str] = field(default_factory=Counter)  # reason → number of districts (not_published_text)
     files: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -72,10 +74,21 @@ class PublishReport:
 def _why_not_published(agreement: Agreement) -> str | None:
     """None for a candidate (signed, real data); otherwise the reason it stays out of the bundle."""
     if agreement.data.is_example:
-        return "example data"
+        return EXAMPLE_DATA
     if agreement.data.status is not Status.SIGNED:
         return f"status {agreement.data.status}"
     return None
+
+
+def not_published_text(counts: Counter[str]) -> str:
+    """'25 example data, 1 status draft': how many districts stay out, and why, in the current language."""
+    parts = []
+    for reason, count in sorted(counts.items()):
+        if reason == EXAMPLE_DATA:
+            parts.append(_("{count} example data").format(count=count))
+        else:
+            parts.append(_("{count} status {stage}").format(count=count, stage=status_label(reason.split()[-1])))
+    return ", ".join(parts)
 
 
 def _total_problems(plan: YearPlan, notes: list[str]) -> list[Problem]:
@@ -86,7 +99,7 @@ def _total_problems(plan: YearPlan, notes: list[str]) -> list[Problem]:
     budgets = [a.data.budget for a in plan.agreements]
     known = sum((b for b in budgets if b is not None), Decimal(0))
     open_count = sum(b is None for b in budgets)
-    doc, _ = read_yaml(plan.year_file)
+    doc, _problems = read_yaml(plan.year_file)
     line = doc.line_of(("total_budget",)) if doc else None
 
     def problem(message: str) -> list[Problem]:
@@ -95,15 +108,20 @@ def _total_problems(plan: YearPlan, notes: list[str]) -> list[Problem]:
     if open_count:
         if known > expected:
             return problem(
-                f"the {len(budgets) - open_count} known budgets already sum to {euro(known)}, "
-                f"more than the year's total of {euro(expected)}"
+                _("the {count} known budgets already sum to {sum}, more than the year's total of {total}").format(
+                    count=len(budgets) - open_count, sum=euro(known), total=euro(expected)
+                )
             )
-        notes.append(f"total_budget not fully checked: {open_count} district(s) have no budget yet")
+        notes.append(
+            _("total_budget not fully checked: {count} district(s) have no budget yet").format(count=open_count)
+        )
         return []
     if known != expected:
         return problem(
-            f"the {len(budgets)} districts' budgets sum to {euro(known)}, not to the year's total of "
-            f"{euro(expected)} (difference {euro(abs(known - expected))})"
+            _(
+                "the {count} districts' budgets sum to {sum}, not to the year's total of {total} "
+                "(difference {difference})"
+            ).format(count=len(budgets), sum=euro(known), total=euro(expected), difference=euro(abs(known - expected)))
         )
     return []
 
@@ -119,7 +137,9 @@ def _unique_names(candidates: list[Agreement]) -> list[Problem]:
                     agreement.sources[0],
                     None,
                     "designation",
-                    f"'{agreement.district.designation}' would be published as {name}, like '{seen[name]}'",
+                    _("'{designation}' would be published as {name}, like '{other}'").format(
+                        designation=agreement.district.designation, name=name, other=seen[name]
+                    ),
                 )
             )
         seen[name] = agreement.slug
@@ -136,35 +156,46 @@ def _checked_pdf(agreement: Agreement, plan: YearPlan, manifest: Manifest, out_d
 
     record = manifest.districts.get(slug)
     if record is None:
-        return problem(f"not built yet (no entry in {MANIFEST}): {REBUILD}")
+        return problem(_("not built yet (no entry in {manifest}): run `make build` first").format(manifest=MANIFEST))
     if record.stage != record.data_status:
         return problem(
-            f"the built document is a '{record.stage}' preview (build --stage {record.stage}), "
-            f"not the signed agreement: {REBUILD}"
+            _(
+                "the built document is a '{stage}' preview (build --stage {stage}), not the signed agreement: "
+                "run `make build` first"
+            ).format(stage=record.stage)
         )
     if record.stage != Status.SIGNED:
-        return problem(f"built while its data still said '{record.data_status}', not the signed agreement: {REBUILD}")
+        return problem(
+            _("built while its data still said '{status}', not the signed agreement: run `make build` first").format(
+                status=record.data_status
+            )
+        )
     if record.example:
-        return problem(f"built from example data: {REBUILD}")
+        return problem(_("built from example data: run `make build` first"))
     output = record.outputs.get("pdf")
     if output is None:
-        return problem(f"built without a PDF (--formats docx): {REBUILD}")
+        return problem(_("built without a PDF (--formats docx): run `make build` first"))
     if record.fingerprint != fingerprint(agreement, input_digests(agreement, plan), set(record.outputs)):
-        return problem(f"built from other inputs (data, year file, template or generator changed since): {REBUILD}")
+        return problem(
+            _("built from other inputs (data, year file, template or generator changed since): run `make build` first")
+        )
     path = out_dir / output.file
     try:
         content = path.read_bytes()  # read once: the bytes hashed here are the bytes published
     except OSError as exc:
-        return Problem(path, None, None, f"{slug}: the PDF is missing ({exc.strerror}): {REBUILD}")
+        message = _("the PDF is missing ({reason}): run `make build` first").format(reason=exc.strerror)
+        return Problem(path, None, None, f"{slug}: {message}")
     item = Published(agreement, portal_file_name(agreement), content, output.pages)
     if item.sha256 != output.sha256 or len(content) != output.size:
-        return Problem(path, None, None, f"{slug}: the PDF changed after {MANIFEST} was written: {REBUILD}")
+        message = _("the PDF changed after {manifest} was written: run `make build` first").format(manifest=MANIFEST)
+        return Problem(path, None, None, f"{slug}: {message}")
     from pypdf import PdfReader  # here, not at the top: only a real publication needs it
 
     first_page = PdfReader(io.BytesIO(content)).pages[0].extract_text()
     shown = [marking for marking in MARKINGS if marking in first_page]
     if shown:
-        return Problem(path, None, None, f"{slug}: the PDF is marked {' and '.join(shown)}: {REBUILD}")
+        message = _("the PDF is marked {markings}: run `make build` first").format(markings=_(" and ").join(shown))
+        return Problem(path, None, None, f"{slug}: {message}")
     return item
 
 
@@ -205,7 +236,11 @@ def collect(paths: Paths, year: int | None, trust: Sequence[Path] = ()) -> tuple
             report.not_published[reason] += 1
     orphans = sorted(set(manifest.districts) - {a.slug for a in plan.agreements})
     if orphans:
-        report.notes.append(f"{MANIFEST} also lists districts without data for {resolved}: {', '.join(orphans)}")
+        report.notes.append(
+            _("{manifest} also lists districts without data for {year}: {slugs}").format(
+                manifest=MANIFEST, year=resolved, slugs=", ".join(orphans)
+            )
+        )
 
     problems = _total_problems(plan, report.notes) + _unique_names(candidates)
     roots = trust_roots(paths.counties, trust) if any(_is_digital(a) for a in candidates) else []
@@ -221,8 +256,10 @@ def collect(paths: Paths, year: int | None, trust: Sequence[Path] = ()) -> tuple
     if problems:
         raise InputError(problems)
     if not candidates:
-        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(report.not_published.items()))
-        raise InputError([Problem(None, None, None, f"no signed agreement to publish for {resolved} ({reasons})")])
+        message = _("no signed agreement to publish for {year} ({reasons})").format(
+            year=resolved, reasons=not_published_text(report.not_published)
+        )
+        raise InputError([Problem(None, None, None, message)])
     report.published.sort(key=lambda p: p.file_name.casefold())
     return plan, manifest, report
 
@@ -270,7 +307,9 @@ def publish(paths: Paths, year: int | None = None, trust: Sequence[Path] = ()) -
     downloads = [(CSV_NAME, "Übersicht als CSV-Tabelle", "Semikolon-getrennt, UTF-8")]
     xlsx = overview_xlsx(plan.fiscal_year, report.published)
     if xlsx is None:
-        report.notes.append(f"{XLSX_NAME} skipped: openpyxl is not installed (pip install openpyxl)")
+        report.notes.append(
+            _("{file} skipped: openpyxl is not installed (pip install openpyxl)").format(file=XLSX_NAME)
+        )
     else:
         files[XLSX_NAME] = xlsx
         downloads.append((XLSX_NAME, "Übersicht als Excel-Tabelle", ""))

@@ -18,6 +18,11 @@ from agreement_gen.validate import signing_problems, stage_problems
 NEXT_STAGE = {Status.DRAFT: Status.FOR_SIGNATURE, Status.FOR_SIGNATURE: Status.SIGNED, Status.SIGNED: None}
 
 
+# Keys of what a stage lacks that are not a field of the data.
+BELOW_MINIMUM = "budget<minimum"
+REAL_FIGURES = "source<example"
+
+
 @dataclass(frozen=True)
 class Readiness:
     """One district's stage as its data says, the stage after it, and what that stage lacks."""
@@ -25,7 +30,20 @@ class Readiness:
     slug: str
     stage: Status
     next_stage: Status | None
-    missing: tuple[str, ...]  # short items such as "budget missing"
+    lacking: tuple[str, ...]  # field names ("budget", "signatory.name"), BELOW_MINIMUM, REAL_FIGURES
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The lacking items as short sentences, in the current language ("budget missing")."""
+        return tuple(missing_text(key) for key in self.lacking)
+
+
+def missing_text(key: str) -> str:
+    if key == BELOW_MINIMUM:
+        return _("budget below the plausible minimum")
+    if key == REAL_FIGURES:
+        return _("real figures missing (source: example stays draft)")
+    return _("{field} missing").format(field=key)
 
 
 def readiness(agreement: Agreement) -> Readiness:
@@ -34,16 +52,12 @@ def readiness(agreement: Agreement) -> Readiness:
     if following is None:
         return Readiness(agreement.slug, stage, None, ())
     path = agreement.sources[-1]
-    missing = [f"{problem.field} missing" for problem in stage_problems(agreement.at_stage(following), path)]
+    lacking = [problem.field or "" for problem in stage_problems(agreement.at_stage(following), path)]
     if following is Status.FOR_SIGNATURE:  # the year's unconfirmed clauses are listed once for the year (check)
-        missing += [_short(loc) for loc, _ in signing_problems(agreement) if loc == ("budget",)]
+        lacking += [BELOW_MINIMUM for loc, _message in signing_problems(agreement) if loc == ("budget",)]
     if agreement.data.is_example:
-        missing.append("real figures missing (source: example stays draft)")
-    return Readiness(agreement.slug, stage, following, tuple(dict.fromkeys(missing)))
-
-
-def _short(loc: tuple[str, ...]) -> str:
-    return _("budget below the plausible minimum") if loc == ("budget",) else ".".join(loc)
+        lacking.append(REAL_FIGURES)
+    return Readiness(agreement.slug, stage, following, tuple(dict.fromkeys(lacking)))
 
 
 def send_problems(agreement: Agreement, plan: YearPlan, paths: Paths) -> list[str]:

@@ -32,3 +32,13 @@ def status_label(status: object) -> str:
     """'Entwurf' for draft (in English the data's own word): every table that shows a stage uses this."""
     text = str(status)
     return _(_STATUS_LABELS[text]) if text in _STATUS_LABELS else text
+
+
+# How a signed copy came back (signed_copy.route), as the user reads it.
+_ROUTE_LABELS = {"digital": N_("digital"), "paper": N_("paper")}
+
+
+def route_label(route: object) -> str:
+    """'Papier' for paper (in English the data's own word)."""
+    text = str(route)
+    return _(_ROUTE_LABELS[text]) if text in _ROUTE_LABELS else text

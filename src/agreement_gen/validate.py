@@ -67,7 +67,8 @@ def _message(error: dict) -> str:
         ).format(text=text)
     if error["type"] in {"int_parsing", "int_type", "decimal_parsing", "decimal_type"}:
         got = repr(given)
-        return f"{msg} (got {got if len(got) <= 60 else got[:57] + '...'})"  # a list can be long
+        shown = got if len(got) <= 60 else got[:57] + "..."  # a list can be long
+        return _("{message} (got {value})").format(message=msg, value=shown)
     return msg
 
 
@@ -127,21 +128,25 @@ def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = 
         need(
             data.budget is not None,
             ("budget",),
-            f"is required but missing (a '{status}' document needs the budget; only a draft may leave it open)",
+            _(
+                "is required but missing (a '{status}' document needs the budget; only a draft may leave it open)"
+            ).format(status=status),
         )
         need(
-            data.signatory.name is not None, ("signatory", "name"), f"a '{status}' document needs the signatory's name"
+            data.signatory.name is not None,
+            ("signatory", "name"),
+            _("a '{status}' document needs the signatory's name").format(status=status),
         )
     if status is Status.SIGNED:
         need(
             data.signatory.signed_on is not None,
             ("signatory", "signed_on"),
-            "a 'signed' document needs the district's signing date",
+            _("a 'signed' document needs the district's signing date"),
         )
         need(
             data.ministry_signature.signed_on is not None,
             ("ministry_signature", "signed_on"),
-            "a 'signed' document needs the ministry's signing date",
+            _("a 'signed' document needs the ministry's signing date"),
         )
     if data.status is Status.FOR_SIGNATURE:  # the data's own stage: a --stage preview may show it anyway
         for loc, message in signing_problems(agreement):
@@ -153,7 +158,7 @@ def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = 
         need(
             day is None or day.year >= agreement.year,
             loc,
-            f"signing date {day} lies before the fiscal year {agreement.year}",
+            _("signing date {day} lies before the fiscal year {year}").format(day=day, year=agreement.year),
         )
     return problems
 
@@ -169,7 +174,9 @@ def _check_district_year(
                     doc.path,
                     doc.line_of(("projects", number)),
                     f"projects.{number}",
-                    f"unknown Maßnahmenart {number} (the year file defines {known})",
+                    _("unknown Maßnahmenart {number} (the year file defines {known})").format(
+                        number=number, known=known
+                    ),
                 )
             )
     if data.source == EXAMPLE_SOURCE and data.status is not Status.DRAFT:
@@ -178,7 +185,7 @@ def _check_district_year(
                 doc.path,
                 doc.line_of(("status",)),
                 "status",
-                f"example data (source: example) must stay 'draft', not '{data.status}'",
+                _("example data (source: example) must stay 'draft', not '{status}'").format(status=data.status),
             )
         )
 
@@ -192,7 +199,7 @@ def _unique_ags(districts: dict[str, tuple[YamlDocument, District]], problems: l
                     doc.path,
                     doc.line_of(("ags",)),
                     "ags",
-                    f"AGS {district.ags} is already used by '{seen[district.ags]}'",
+                    _("AGS {ags} is already used by '{slug}'").format(ags=district.ags, slug=seen[district.ags]),
                 )
             )
         else:
@@ -219,11 +226,11 @@ def validate(
                     dataset.year_file.path,
                     dataset.year_file.line_of(("year",)),
                     "year",
-                    f"says {fiscal_year.year} but lies in the folder of {year}",
+                    _("says {given} but lies in the folder of {year}").format(given=fiscal_year.year, year=year),
                 )
             )
     elif not any(p.file and p.file.name == "_year.yaml" for p in problems):
-        problems.append(Problem(None, None, None, f"no year file for {year}"))
+        problems.append(Problem(None, None, None, _("no year file for {year}").format(year=year)))
 
     districts: dict[str, tuple[YamlDocument, District]] = {}
     for stem, doc in dataset.districts.items():
@@ -236,7 +243,9 @@ def validate(
                     doc.path,
                     doc.line_of(("slug",)),
                     "slug",
-                    f"slug '{district.slug}' does not match the file name '{stem}.yaml'",
+                    _("slug '{slug}' does not match the file name '{file}'").format(
+                        slug=district.slug, file=f"{stem}.yaml"
+                    ),
                 )
             )
             continue
@@ -257,7 +266,7 @@ def validate(
                 dataset.year_file.path if dataset.year_file else None,
                 None,
                 "template",
-                f"template '{template}' does not exist",
+                _("template '{template}' does not exist").format(template=template),
             )
         )
 
@@ -266,15 +275,15 @@ def validate(
         if wanted is not None and slug not in wanted:
             continue
         if not re.fullmatch(SLUG_PATTERN, slug):  # the output is named after the slug: no '/', '..', spaces
-            problems.append(
-                Problem(doc.path, None, None, f"'{doc.path.name}' is not named SLUG.yaml (a-z, 0-9, '-'); rename it")
-            )
+            message = _("'{file}' is not named SLUG.yaml (a-z, 0-9, '-'); rename it").format(file=doc.path.name)
+            problems.append(Problem(doc.path, None, None, message))
             continue
         data = parse(doc, DistrictYear, problems)
         if slug not in districts:
             # A master file that exists but is invalid has been reported already.
             if slug not in dataset.districts and not any(p.file and p.file.stem == slug for p in dataset.problems):
-                problems.append(Problem(doc.path, None, None, f"no master data file counties/districts/{slug}.yaml"))
+                message = _("no master data file {file}").format(file=f"counties/districts/{slug}.yaml")
+                problems.append(Problem(doc.path, None, None, message))
             continue
         if data is None or fiscal_year is None:
             continue
@@ -299,7 +308,7 @@ def validate(
     if problems:
         raise InputError(problems)
     if not agreements:
-        raise InputError([Problem(None, None, None, f"no district files found for {year}")])
+        raise InputError([Problem(None, None, None, _("no district files found for {year}").format(year=year))])
     assert fiscal_year is not None and dataset.year_file is not None
     return YearPlan(
         fiscal_year=fiscal_year,

@@ -16,13 +16,13 @@ from typing import Any
 from babel.numbers import NumberFormatError, parse_decimal
 from pydantic import TypeAdapter, ValidationError
 
+from agreement_gen.i18n import _
 from agreement_gen.models import Euro
 
 _GERMAN = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?")
 _PLAIN = re.compile(r"\d+\.\d{1,2}")
 _SPACED = re.compile(r"\d{1,3}(?: \d{3})+(?:,\d+)?")
 _CURRENCY = re.compile(r"(€|\beuro?\b)", re.IGNORECASE)
-HOW_TO_WRITE = "write it as 1.288.930,50 or 1288930.50"
 _EURO = TypeAdapter(Euro)  # the same limits as a budget in a data file
 
 
@@ -33,7 +33,7 @@ def parse_amount(value: Any) -> Decimal:
     millionth of a cent from whole cents, as formulas produce, is rounded to the cent).
     """
     if isinstance(value, bool | dt.date | dt.time):  # dt.datetime is a dt.date
-        raise ValueError(f"{value!r} is not an amount")
+        raise ValueError(_("{value} is not an amount").format(value=repr(value)))
     if isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -49,7 +49,7 @@ def parse_amount(value: Any) -> Decimal:
         return _EURO.validate_python(amount)
     except ValidationError as exc:
         reason = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
-        raise ValueError(f"{value!r}: {reason}") from None
+        raise ValueError(f"{value!r}: {reason}") from None  # the reason is translated in models.py
 
 
 def _parse_amount_text(raw: str) -> Decimal:
@@ -58,7 +58,7 @@ def _parse_amount_text(raw: str) -> Decimal:
     if text and text[0] in "+-":
         sign, text = ("-" if text[0] == "-" else ""), text[1:].strip()
     if not text:
-        raise ValueError(f"no amount in {raw!r}")
+        raise ValueError(_("no amount in {text}").format(text=repr(raw)))
     if _SPACED.fullmatch(text):  # "1 288 930,50": spaces as thousands separators
         text = text.replace(" ", ".")
     try:
@@ -66,12 +66,14 @@ def _parse_amount_text(raw: str) -> Decimal:
             return Decimal(sign + text)
         if _GERMAN.fullmatch(text):
             if re.fullmatch(r"\d{1,3},\d{3}", text):
-                raise ValueError(f"{raw!r} is ambiguous (thousands or decimals?); {HOW_TO_WRITE}")
+                message = _("{text} is ambiguous (thousands or decimals?); write it as 1.288.930,50 or 1288930.50")
+                raise ValueError(message.format(text=repr(raw)))
             if "," in text and len(text.rsplit(",", 1)[1]) > 2:
-                raise ValueError(f"{raw!r} has more than two decimal places")
+                raise ValueError(_("{text} has more than two decimal places").format(text=repr(raw)))
             return parse_decimal(sign + text, locale="de_DE", strict=True)
     except (NumberFormatError, InvalidOperation):
         pass
     if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text):
-        raise ValueError(f"{raw!r} uses English notation, which could be misread; {HOW_TO_WRITE}")
-    raise ValueError(f"cannot read the amount {raw!r}; {HOW_TO_WRITE}")
+        message = _("{text} uses English notation, which could be misread; write it as 1.288.930,50 or 1288930.50")
+        raise ValueError(message.format(text=repr(raw)))
+    raise ValueError(_("cannot read the amount {text}; write it as 1.288.930,50 or 1288930.50").format(text=repr(raw)))

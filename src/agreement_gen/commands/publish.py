@@ -9,7 +9,7 @@ import click
 from agreement_gen.commands.options import make_paths, paths_options, trust_option
 from agreement_gen.formatting import euro
 from agreement_gen.i18n import _, ngettext
-from agreement_gen.publish import publish
+from agreement_gen.publish import not_published_text, publish
 from agreement_gen.ui import console
 
 
@@ -27,7 +27,7 @@ def command(year: int | None, counties: Path, templates: Path, out: Path, trust:
         budget = euro(item.agreement.data.budget or 0)
         console.print(f"  [green]✓[/] {item.agreement.district.designation:<32} {budget:>18}  {item.file_name}")
     if report.not_published:
-        reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(report.not_published.items()))
+        reasons = not_published_text(report.not_published)
         console.print("  " + _("not published: {reasons}").format(reasons=reasons))
     for note in report.notes:
         console.print(f"  [yellow]{_('note:')}[/] {note}")

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, parse_dates, paths_options, trust_option
 from agreement_gen.formatting import german_date
+from agreement_gen.i18n import N_, _
 from agreement_gen.ui import console
 
 if TYPE_CHECKING:
@@ -26,25 +27,36 @@ def _signing_days(value: str | None) -> tuple[dt.date, dt.date] | None:
     try:
         ministry, district = parse_dates(value, 2)
     except ValueError as exc:
-        raise click.BadParameter(f"{exc} (the ministry's date, then the district's)", param_hint="--signed-on") from exc
+        message = _("{reason} (the ministry's date, then the district's)").format(reason=exc)
+        raise click.BadParameter(message, param_hint="--signed-on") from exc
     return ministry, district
 
 
-ROUTE_WORDS = {"digital": "digitally", "paper": "on paper"}
+# {ministry} and {district}: " (the certificate's name)" or ""
+SIGNED = {
+    "digital": N_(
+        "signed digitally by the ministry{ministry} on {ministry_day} and the district{district} on {district_day}"
+    ),
+    "paper": N_(
+        "signed on paper by the ministry{ministry} on {ministry_day} and the district{district} on {district_day}"
+    ),
+}
 
 
 def _report(receipt: Receipt) -> None:
     who = f"{receipt.slug} {receipt.year}"
     if receipt.already:
-        done = f"kept copy {receipt.stored} restored" if receipt.content is not None else "nothing changed"
-        console.print(Text.assemble(("  = ", "cyan"), (who, "bold"), f": already received, {done}"))
+        if receipt.content is not None:
+            done = _("already received, kept copy {file} restored").format(file=receipt.stored)
+        else:
+            done = _("already received, nothing changed")
+        console.print(Text.assemble(("  = ", "cyan"), (who, "bold"), f": {done}"))
     else:
-        ministry = f" ({receipt.ministry_signer})" if receipt.ministry_signer else ""
-        district = f" ({receipt.district_signer})" if receipt.district_signer else ""
-        signed = (
-            f"signed {ROUTE_WORDS[receipt.route]} by the ministry{ministry} on "
-            f"{german_date(receipt.ministry_on, DATE_PATTERN)} and the district{district} on "
-            f"{german_date(receipt.district_on, DATE_PATTERN)}"
+        signed = _(SIGNED[str(receipt.route)]).format(
+            ministry=f" ({receipt.ministry_signer})" if receipt.ministry_signer else "",
+            ministry_day=german_date(receipt.ministry_on, DATE_PATTERN),
+            district=f" ({receipt.district_signer})" if receipt.district_signer else "",
+            district_day=german_date(receipt.district_on, DATE_PATTERN),
         )
         kept = f" → {receipt.stored}" if receipt.stored else ""
         console.print(Text.assemble(("  ✓ ", "green"), (who, "bold"), f": {signed}{kept}"))
@@ -100,13 +112,13 @@ def command(
     days = _signing_days(signed_on)
     if paper is not None:
         if files or days is None:
-            raise click.UsageError("--paper SLUG takes no FILE and needs --signed-on MINISTRY_DATE,DISTRICT_DATE")
+            raise click.UsageError(_("--paper SLUG takes no FILE and needs --signed-on MINISTRY_DATE,DISTRICT_DATE"))
         receipts = [receive_paper(paths, paper, year, days[0], days[1], scan)]
     else:
         if not files:
-            raise click.UsageError("give the signed PDF file(s), or --paper SLUG --signed-on DATE,DATE")
+            raise click.UsageError(_("give the signed PDF file(s), or --paper SLUG --signed-on DATE,DATE"))
         if days is not None or scan is not None:
-            raise click.UsageError("--signed-on and --scan belong to --paper")
+            raise click.UsageError(_("--signed-on and --scan belong to --paper"))
         options = Options(year=year, accept_untrusted=accept_untrusted, deputies=deputies)
         receipts = receive_signed(paths, files, options, trust)
         from agreement_gen.signing.archive import add_archival_copies  # a B-LTA copy when a TSA is configured
@@ -115,7 +127,8 @@ def command(
     for receipt in receipts:
         _report(receipt)
     new = sum(not r.already for r in receipts)
-    console.print(
-        f"{new} received, {len(receipts) - new} already received"
-        + (" – next: `make build`, then `make publish`" if new else "")
-    )
+    if new:
+        summary = _("{new} received, {old} already received – next: `make build`, then `make publish`")
+    else:
+        summary = _("{new} received, {old} already received")
+    console.print(summary.format(new=new, old=len(receipts) - new))

@@ -45,10 +45,13 @@ def command(year: int | None, counties: Path, templates: Path, out: Path) -> Non
         if line.conformance:
             console.print(f"  {line.slug}: {line.conformance}")
     stages = Counter(str(line.stage) for line in lines)
-    counts = ", ".join(f"{count} {stage}" for stage, count in sorted(stages.items()))
+    counts = ", ".join(f"{count} {status_label(stage)}" for stage, count in sorted(stages.items()))
     received = sum(bool(line.received) for line in lines)
     published = sum(line.published for line in lines)
-    console.print(f"{resolved}: {len(lines)} districts ({counts}); {received} received, {published} published")
+    summary = _("{year}: {count} districts ({stages}); {received} received, {published} published")
+    console.print(
+        summary.format(year=resolved, count=len(lines), stages=counts, received=received, published=published)
+    )
     changed = [line for line in lines if line.changes]
     if changed:
         console.print(

@@ -68,14 +68,16 @@ def _examine(
     first = first_revision(content)
     trace = revision_trace(first)
     if trace is None:
-        raise Refusal("was not made by agreement-gen: its metadata names no district and fiscal year")
-    what = f"the {trace.year} agreement of {trace.district}"
+        raise Refusal(_("was not made by agreement-gen: its metadata names no district and fiscal year"))
+    what = _("the {year} agreement of {slug}").format(year=trace.year, slug=trace.district)
     if trace.stage == Status.DRAFT:
-        raise Refusal(f"is a draft ({what}), not the version sent for signature")
+        raise Refusal(_("is a draft ({what}), not the version sent for signature").format(what=what))
     if trace.stage != Status.FOR_SIGNATURE:
-        raise Refusal(f"is a '{trace.stage}' print ({what}), not the version sent for signature")
+        raise Refusal(
+            _("is a '{stage}' print ({what}), not the version sent for signature").format(stage=trace.stage, what=what)
+        )
     if options.year is not None and trace.year != options.year:
-        raise Refusal(f"is {what}, not one of {options.year} (--year)")
+        raise Refusal(_("is {what}, not one of {year} (--year)").format(what=what, year=options.year))
     plan = year_plan(paths, trace.year, plans, what)
     agreement = find_agreement(plan, trace.district, what)
     data = agreement.data
@@ -99,9 +101,13 @@ def _examine(
             receipt.content = content  # the kept copy went missing or was changed: put it back
         return receipt
     if data.status is Status.SIGNED:
-        raise Refusal(f"is {what}, which is already recorded as signed ({already_signed(agreement)})")
+        raise Refusal(
+            _("is {what}, which is already recorded as signed ({how})").format(what=what, how=already_signed(agreement))
+        )
     if data.status is not Status.FOR_SIGNATURE:
-        raise Refusal(f"is {what}, but its data says '{data.status}', not 'for_signature'")
+        raise Refusal(
+            _("is {what}, but its data says '{status}', not 'for_signature'").format(what=what, status=data.status)
+        )
     sent = sent_record.check_sent(paths, plan, agreement, first)
     try:
         parties = judge(
@@ -115,13 +121,19 @@ def _examine(
             received_on=received_on,
         )
     except UntrustedSignature as exc:
-        raise Refusal(f"{exc}, or take it after checking who signed with --accept-untrusted") from exc
+        raise Refusal(
+            _("{reason}, or take it after checking who signed with --accept-untrusted").format(reason=exc)
+        ) from exc
     receipt.ministry_on, receipt.district_on = parties.ministry.day, parties.district.day
     receipt.ministry_signer, receipt.district_signer = parties.ministry.signer, parties.district.signer
     receipt.notes += _signature_notes(parties)
     untrusted = [p for p in (parties.ministry, parties.district) if not p.trusted]
     for party in untrusted:
-        receipt.notes.append(f"accepted untrusted: {party.field} by {party.subject} (--accept-untrusted)")
+        receipt.notes.append(
+            _("accepted untrusted: {field} by {subject} (--accept-untrusted)").format(
+                field=party.field, subject=party.subject
+            )
+        )
     receipt.content = content
     conformance = validate_conformance(content)  # recorded, not refused: a signed file cannot be repaired
     receipt.notes += conformance_notes(conformance)
@@ -165,7 +177,7 @@ def receive_signed(
             content = source.read_bytes()
             receipt = _examine(paths, source, content, options, roots, plans, received_on)
         except OSError as exc:
-            problems.append(Problem(source, None, None, f"cannot be read ({exc.strerror})"))
+            problems.append(Problem(source, None, None, _("cannot be read ({reason})").format(reason=exc.strerror)))
             continue
         except SignatureProblem as exc:
             problems.append(Problem(source, None, None, str(exc)))
@@ -181,7 +193,8 @@ def receive_signed(
             continue
         key = (receipt.year, receipt.slug)
         if key in seen:
-            problems.append(Problem(source, None, None, f"is a second file for {receipt.slug} {receipt.year}"))
+            message = _("is a second file for {slug} {year}").format(slug=receipt.slug, year=receipt.year)
+            problems.append(Problem(source, None, None, message))
             continue
         seen[key] = source
         receipts.append(receipt)

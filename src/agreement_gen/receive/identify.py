@@ -9,6 +9,7 @@ import io
 
 from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
+from agreement_gen.i18n import _
 from agreement_gen.load import available_years
 from agreement_gen.pdf.trace import Trace, read_trace
 from agreement_gen.receive.receipt import Refusal
@@ -35,7 +36,9 @@ def revision_trace(revision: bytes) -> Trace | None:
 def year_plan(paths: Paths, year: int, plans: dict[int, YearPlan], what: str) -> YearPlan:
     if year not in plans:
         if year not in available_years(paths.counties):
-            raise Refusal(f"is {what}, but {paths.counties} has no data for {year}")
+            raise Refusal(
+                _("is {what}, but {folder} has no data for {year}").format(what=what, folder=paths.counties, year=year)
+            )
         plans[year] = plan_year(paths, year)
     return plans[year]
 
@@ -44,4 +47,6 @@ def find_agreement(plan: YearPlan, slug: str, what: str) -> Agreement:
     for agreement in plan.agreements:
         if agreement.slug == slug:
             return agreement
-    raise Refusal(f"is {what}, but {plan.fiscal_year.year} has no district '{slug}'")
+    raise Refusal(
+        _("is {what}, but {year} has no district '{slug}'").format(what=what, year=plan.fiscal_year.year, slug=slug)
+    )

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from agreement_gen.formatting import euro
+from agreement_gen.i18n import _
 from agreement_gen.models import SignedCopy, SigningRoute
 from agreement_gen.receive.identify import read_first_trace
 from agreement_gen.receive.receipt import SIGNED_DIR, sha256_hex
@@ -38,13 +39,21 @@ def check_kept_copy(agreement: Agreement, counties: Path, roots: list) -> bytes:
         content = path.read_bytes()
     except OSError as exc:
         raise SignatureProblem(
-            f"its signed PDF {path} is missing ({exc.strerror}): receive the signed file again"
+            _("its signed PDF {file} is missing ({reason}): receive the signed file again").format(
+                file=path, reason=exc.strerror
+            )
         ) from exc
     if sha256_hex(content) != copy.sha256:
-        raise SignatureProblem(f"its signed PDF {path} is not the file received (SHA-256 differs): receive it again")
+        raise SignatureProblem(
+            _("its signed PDF {file} is not the file received (SHA-256 differs): receive it again").format(file=path)
+        )
     trace = read_first_trace(content)
     if trace is None or (trace.district, trace.year, trace.stage) != (agreement.slug, agreement.year, "for_signature"):
-        raise SignatureProblem(f"its signed PDF {path} is not the for_signature document of {agreement.slug}")
+        raise SignatureProblem(
+            _("its signed PDF {file} is not the for_signature document of {slug}").format(
+                file=path, slug=agreement.slug
+            )
+        )
     from agreement_gen.signing.record import sent_at
 
     parties = judge(
@@ -61,12 +70,21 @@ def check_kept_copy(agreement: Agreement, counties: Path, roots: list) -> bytes:
     recorded = (data.ministry_signature.signed_on, data.signatory.signed_on)
     if recorded != (parties.ministry.day, parties.district.day):
         raise SignatureProblem(
-            f"the signing dates in the data ({recorded[0]}, {recorded[1]}) are not those of the signatures "
-            f"({parties.ministry.day}, {parties.district.day})"
+            _(
+                "the signing dates in the data ({ministry}, {district}) are not those of the signatures "
+                "({ministry_signed}, {district_signed})"
+            ).format(
+                ministry=recorded[0],
+                district=recorded[1],
+                ministry_signed=parties.ministry.day,
+                district_signed=parties.district.day,
+            )
         )
     missing = _terms_missing(content, agreement)
     if missing:
         raise SignatureProblem(
-            f"the signed PDF does not show {', '.join(missing)} from the data: the data changed after signing"
+            _("the signed PDF does not show {terms} from the data: the data changed after signing").format(
+                terms=", ".join(missing)
+            )
         )
     return content

@@ -32,11 +32,13 @@ def receive_paper(
     agreement = next((a for a in plan.agreements if a.slug == slug), None)
     if agreement is None:
         where = paths.counties / str(plan.fiscal_year.year)
-        raise InputError([Problem(where, None, "--paper", f"no district '{slug}' in {plan.fiscal_year.year}")])
+        message = _("no district '{slug}' in {year}").format(slug=slug, year=plan.fiscal_year.year)
+        raise InputError([Problem(where, None, "--paper", message)])
     try:
         receipt = _examine_paper(paths, plan, agreement, ministry_on, district_on, scan, received_on)
     except OSError as exc:
-        raise InputError([Problem(scan, None, None, f"cannot be read ({exc.strerror})")]) from exc
+        message = _("cannot be read ({reason})").format(reason=exc.strerror)
+        raise InputError([Problem(scan, None, None, message)]) from exc
     except SignatureProblem as exc:
         raise InputError([Problem(agreement.sources[-1], None, None, str(exc))]) from exc
     store([receipt])
@@ -100,22 +102,28 @@ def _examine_paper(
         if same:
             receipt.already = True
             return receipt
-        raise Refusal(f"{agreement.slug} {agreement.year} is already recorded as signed ({already_signed(agreement)})")
+        raise Refusal(
+            _("{slug} {year} is already recorded as signed ({how})").format(
+                slug=agreement.slug, year=agreement.year, how=already_signed(agreement)
+            )
+        )
     if data.status is not Status.FOR_SIGNATURE:
         raise Refusal(
-            f"{agreement.slug} is still a '{data.status}': set `status: for_signature` (with the signatory's name), "
-            "build and send it first"
+            _(
+                "{slug} is still a '{status}': set `status: for_signature` (with the signatory's name), "
+                "build and send it first"
+            ).format(slug=agreement.slug, status=data.status)
         )
     for day in (ministry_on, district_on):
         if day > received_on:
-            raise Refusal(f"the signing date {day} lies in the future")
+            raise Refusal(_("the signing date {day} lies in the future").format(day=day))
     if content is not None:
         import pikepdf
 
         try:
             pikepdf.open(io.BytesIO(content)).close()
         except pikepdf.PdfError as exc:
-            raise Refusal(f"the scan is not a readable PDF ({exc})") from exc
+            raise Refusal(_("the scan is not a readable PDF ({reason})").format(reason=exc)) from exc
         receipt.content = content
     copy_record: dict[str, object] = {
         "route": str(SigningRoute.PAPER),

@@ -7,10 +7,12 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agreement_gen.i18n import _
 from agreement_gen.models import SigningRoute
 from agreement_gen.signing.judgement.problems import SignatureProblem
 from agreement_gen.signing.judgement.verdict import LOCAL_TIME
 from agreement_gen.structure import Agreement
+from agreement_gen.ui import route_label
 
 SIGNED_DIR = "signed"  # counties/YEAR/signed/: the signed copies as they came back
 
@@ -55,5 +57,5 @@ def sha256_hex(content: bytes) -> str:
 def already_signed(agreement: Agreement) -> str:
     copy = agreement.data.signed_copy
     if copy is None:
-        return "by hand, without a received copy"
-    return f"{copy.route}, received {copy.received_on}"
+        return _("by hand, without a received copy")
+    return _("{route}, received {day}").format(route=route_label(copy.route), day=copy.received_on)

@@ -11,6 +11,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from agreement_gen import yamledit
+from agreement_gen.i18n import _
 from agreement_gen.models import DistrictYear, Status
 from agreement_gen.output import atomic_write
 from agreement_gen.receive.receipt import Receipt, Refusal
@@ -28,7 +29,7 @@ def signed_data_text(
     data["status"] = str(Status.SIGNED)
     signatory = data.get("signatory")
     if not isinstance(signatory, CommentedMap):
-        raise ValueError("has no 'signatory' mapping")
+        raise ValueError(_("has no 'signatory' mapping"))
     if name and not signatory.get("name"):
         if "name" in signatory:
             signatory["name"] = name
@@ -66,10 +67,14 @@ def prepare(receipt: Receipt, agreement: Agreement, copy: dict[str, object], nam
         )
         data = DistrictYear.model_validate(yamledit.load(text))
     except (OSError, YAMLError, ValueError) as exc:
-        raise Refusal(f"cannot be recorded in {receipt.data_file}: {exc}") from exc
+        raise Refusal(_("cannot be recorded in {file}: {reason}").format(file=receipt.data_file, reason=exc)) from exc
     problems = stage_problems(replace(agreement, data=data, status=Status.SIGNED), receipt.data_file)
     if problems:
-        raise Refusal(f"cannot be recorded in {receipt.data_file}: {problems[0].field} {problems[0].message}")
+        raise Refusal(
+            _("cannot be recorded in {file}: {field} {message}").format(
+                file=receipt.data_file, field=problems[0].field, message=problems[0].message
+            )
+        )
     receipt.text = text
 
 

@@ -161,7 +161,7 @@ def _read(meta: Path) -> RecordFile | None:
         return RecordFile.model_validate_json(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "the file"
+        where = ".".join(str(part) for part in error["loc"]) or _("the file")
         raise Refusal(
             _("the record {file} is damaged ({field}: {reason}); restore it from git").format(
                 file=meta, field=where, reason=error["msg"]
@@ -191,7 +191,7 @@ def _text_record(counties: Path, meta: Path, raw: RecordFile) -> TextRecord:
 
 def load_sent(counties: Path, year: int, slug: str) -> SentRecord | None:
     """The record of the document sent to `slug` in `year`, or None; Refusal when it is damaged."""
-    _, meta = sent_paths(counties, year, slug)
+    _pdf, meta = sent_paths(counties, year, slug)
     raw = _read(meta)
     if raw is None:
         return None

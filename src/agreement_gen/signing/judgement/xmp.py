@@ -91,5 +91,5 @@ def changed_properties(before: bytes, after: bytes) -> list[str]:
 
 def _short(name: str) -> str:
     prefixes = {XMP: "xmp", PDF: "pdf", "http://purl.org/dc/elements/1.1/": "dc", "urn:agreement-gen:aqb:1.0/": "aqb"}
-    namespace, _, local = name[1:].partition("}")
+    namespace, _brace, local = name[1:].partition("}")
     return f"{prefixes.get(namespace, namespace)}:{local}"
