@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from agreement_gen.cli import cli as cli_group
 from agreement_gen.cli import run
 from agreement_gen.config import Paths
+
+from .helpers import folder_args
 
 # The interface speaks German by default; the suite asserts the English msgids unless a test asks for
 # German (tests/test_i18n.py). Set in os.environ so that every subprocess a test starts inherits it.
@@ -36,12 +37,7 @@ def cli(project: Paths, capsys: pytest.CaptureFixture[str]) -> Callable[..., tup
 
     def invoke(verb: str, *args: str) -> tuple[int, str, str]:
         capsys.readouterr()
-        accepted = {param.name for param in cli_group.get_command(None, verb).params}
-        folders = []
-        for name, folder in (("counties", project.counties), ("templates", project.templates), ("out", project.out)):
-            if name in accepted:
-                folders += [f"--{name}", str(folder)]
-        code = run([verb, *folders, *args])
+        code = run([verb, *folder_args(project, verb), *args])
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -15,6 +15,7 @@ from agreement_gen.cli import run
 from agreement_gen.config import Paths
 
 from .conftest import ROOT
+from .helpers import folder_args
 
 CLI = Callable[..., tuple[int, str, str]]
 
@@ -44,10 +45,7 @@ def new_project(tmp_path: Path) -> Paths:
 def cli_for(project: Paths, capsys: pytest.CaptureFixture[str]) -> CLI:
     def invoke(verb: str, *args: str) -> tuple[int, str, str]:
         capsys.readouterr()
-        folders = ["--counties", str(project.counties), "--templates", str(project.templates)]
-        if verb == "build":
-            folders += ["--out", str(project.out)]
-        code = run([verb, *folders, *args])
+        code = run([verb, *folder_args(project, verb), *args])
         out, err = capsys.readouterr()
         return code, out, err
 

@@ -9,18 +9,16 @@ from unittest import mock
 from agreement_gen.cli import run
 from agreement_gen.config import Paths
 
+from .helpers import folder_args
+
 # The day the round's documents went out: before the signing times the tests sign at (August 2025).
 SENT_AT = dt.datetime(2025, 7, 30, 8, 0, tzinfo=dt.UTC)
-
-
-def folder_args(paths: Paths) -> list[str]:
-    return ["--counties", str(paths.counties), "--templates", str(paths.templates), "--out", str(paths.out)]
 
 
 def send_at(paths: Paths, *args: str, when: dt.datetime = SENT_AT) -> int:
     """`agreement-gen send ARGS…` as if run at `when` (the record keeps that as `sent_at`)."""
     with mock.patch("agreement_gen.signing.record.utc_now", lambda: when):
-        return run(["send", *folder_args(paths), *args])
+        return run(["send", *folder_args(paths, "send"), *args])
 
 
 def sent_files(paths: Paths, year: int, slug: str) -> tuple[Path, Path]:

@@ -16,11 +16,12 @@ from agreement_gen.commands.options import parse_date, parse_dates
 from agreement_gen.config import Paths
 
 from .conftest import ROOT, edit_yaml
+from .helpers import folder_args
 from .test_import_budgets import ags_csv, snapshot
 
 
-def folders(project: Paths) -> list[str]:
-    return ["--counties", str(project.counties), "--templates", str(project.templates), "--out", str(project.out)]
+def folders(project: Paths, verb: str) -> list[str]:
+    return folder_args(project, verb)
 
 
 def invoke(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -44,29 +45,29 @@ def read(path: Path) -> dict:
 def test_output_is_german_by_default_and_english_on_request(project, capsys, monkeypatch):
     monkeypatch.delenv("AGREEMENT_GEN_LANG")
     monkeypatch.setenv("LANG", "C.UTF-8")
-    code, out, _ = invoke(capsys, "check", *folders(project))
+    code, out, _ = invoke(capsys, "check", *folders(project, "check"))
     assert code == 0
     assert "2025: 26 Kreise gültig, die Vorlage lässt sich für alle füllen" in out
     assert "Entwurf → zur Unterschrift" in out
-    code, out, _ = invoke(capsys, "--lang", "en", "check", *folders(project))
+    code, out, _ = invoke(capsys, "--lang", "en", "check", *folders(project, "check"))
     assert "2025: 26 districts valid, template renders for all" in out
     assert "draft → for_signature" in out
     monkeypatch.setenv("LANG", "en_US.UTF-8")
-    code, out, _ = invoke(capsys, "check", *folders(project))
+    code, out, _ = invoke(capsys, "check", *folders(project, "check"))
     assert "26 districts valid" in out
 
 
 def test_status_and_check_name_what_is_missing_in_german(project, capsys, monkeypatch):
     monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
     monkeypatch.setenv("COLUMNS", "160")
-    code, out, _ = invoke(capsys, "status", *folders(project))
+    code, out, _ = invoke(capsys, "status", *folders(project, "status"))
     assert code == 0
     rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 3}
     assert "Unterzeichner, echte Zahlen (Beispieldaten)" in rows["fulda"]
     assert "von Hand eingetragen" in rows["darmstadt-dieburg"]
     assert "2025: 26 Kreise (25 Entwurf, 1 unterschrieben); 1 zurück, 0 veröffentlicht" in flat(out)
     assert "real figures" not in out and "entered by hand" not in out
-    code, out, _ = invoke(capsys, "check", *folders(project))
+    code, out, _ = invoke(capsys, "check", *folders(project, "check"))
     assert "signatory.name fehlt, echte Zahlen fehlen (mit source: example bleibt es ein Entwurf)" in flat(out)
 
 
@@ -74,12 +75,12 @@ def test_check_reports_validation_errors_in_german(project, capsys, monkeypatch)
     monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
     fulda = project.counties / "2025" / "fulda.yaml"
     edit_yaml(fulda, "status: draft ", "status: for_signature ")
-    code, _, err = invoke(capsys, "check", *folders(project))
+    code, _, err = invoke(capsys, "check", *folders(project, "check"))
     assert code == 2
     assert "Feld 'status': Beispieldaten (source: example) müssen 'draft' (Entwurf) bleiben" in err
     assert "Feld 'signatory.name': ein Dokument im Status 'for_signature' braucht den Namen" in err
     edit_yaml(fulda, "budget: 931500 ", "budget: 0      ")
-    code, _, err = invoke(capsys, "check", *folders(project))
+    code, _, err = invoke(capsys, "check", *folders(project, "check"))
     assert code == 2 and "Feld 'budget': muss größer als 0 Euro sein" in err
 
 
@@ -91,10 +92,12 @@ def test_receive_refuses_in_german(project, capsys, monkeypatch, tmp_path):
     with pikepdf.new() as doc:
         doc.add_blank_page()
         doc.save(stranger)
-    code, _, err = invoke(capsys, "receive", str(stranger), *folders(project))
+    code, _, err = invoke(capsys, "receive", str(stranger), *folders(project, "receive"))
     assert code == 2
     assert "fremd.pdf: wurde nicht von agreement-gen erzeugt: seine Metadaten nennen keinen Kreis" in flat(err)
-    code, _, err = invoke(capsys, "receive", "--paper", "fulda", "--signed-on", "2.8.2025,11.8.2025", *folders(project))
+    code, _, err = invoke(
+        capsys, "receive", "--paper", "fulda", "--signed-on", "2.8.2025,11.8.2025", *folders(project, "receive")
+    )
     assert code == 2 and "fulda steht noch auf 'draft': zuerst `status: for_signature` setzen" in flat(err)
 
 
@@ -126,11 +129,11 @@ def test_a_mistyped_verb_gets_a_suggestion(capsys, monkeypatch):
 
 
 def test_a_mistyped_slug_gets_a_suggestion(project, capsys):
-    code, _, err = invoke(capsys, "build", *folders(project), "--only", "giesen", "--formats", "docx")
+    code, _, err = invoke(capsys, "build", *folders(project, "build"), "--only", "giesen", "--formats", "docx")
     assert code == 2
     assert "no district 'giesen' in 2025 – did you mean 'giessen'?" in err
     assert not project.out.exists()
-    code, _, err = invoke(capsys, "mark-real", "kassel", "--source", "Erlass", *folders(project))
+    code, _, err = invoke(capsys, "mark-real", "kassel", "--source", "Erlass", *folders(project, "mark-real"))
     assert code == 2
     assert "no district 'kassel' – did you mean 'landkreis-kassel' or 'stadt-kassel'?" in err
 
@@ -229,14 +232,14 @@ def test_two_dates_for_the_paper_route():
 )
 def test_yaml_mistakes_get_a_hint_on_the_right_line(project, capsys, old, new, expected):
     edit_yaml(project.counties / "2025" / "fulda.yaml", old, new)
-    code, _, err = invoke(capsys, "check", *folders(project))
+    code, _, err = invoke(capsys, "check", *folders(project, "check"))
     assert code == 2
     assert expected in err
 
 
 def test_yaml_hints_in_german(project, capsys):
     edit_yaml(project.counties / "2025" / "fulda.yaml", "budget: 931500", "budget:931500")
-    code, _, err = invoke(capsys, "--lang", "de", "check", *folders(project))
+    code, _, err = invoke(capsys, "--lang", "de", "check", *folders(project, "check"))
     assert code == 2
     assert "fulda.yaml:6: YAML-Syntaxfehler: In 'budget:931500' fehlt das Leerzeichen nach dem Doppelpunkt" in err
     assert "ungültige Eingabe – 1 Problem, nichts wurde geschrieben:" in err
@@ -268,7 +271,7 @@ def test_mark_real_one_several_all_prints_old_and_new(project, capsys):
     year = project.counties / "2025"
     before = (year / "fulda.yaml").read_text(encoding="utf-8")
     code, out, err = invoke(
-        capsys, "mark-real", "fulda", "--source", "Zuweisungserlass vom 14.01.2025", *folders(project)
+        capsys, "mark-real", "fulda", "--source", "Zuweisungserlass vom 14.01.2025", *folders(project, "mark-real")
     )
     assert code == 0, err
     assert f"{year}/fulda.yaml  source: example → Zuweisungserlass vom 14.01.2025" in out
@@ -280,14 +283,16 @@ def test_mark_real_one_several_all_prints_old_and_new(project, capsys):
     assert removed == ["# Beispieldaten: keine echten Zahlen", "source: example"]
     assert added == ["source: Zuweisungserlass vom 14.01.2025"]
 
-    code, out, err = invoke(capsys, "mark-real", "giessen", "wiesbaden", "--source", "Erlass 2025", *folders(project))
+    code, out, err = invoke(
+        capsys, "mark-real", "giessen", "wiesbaden", "--source", "Erlass 2025", *folders(project, "mark-real")
+    )
     assert code == 0, err
     assert (
         "giessen.yaml  source: example → Erlass 2025" in out and "wiesbaden.yaml  source: example → Erlass 2025" in out
     )
 
     signed_dd = (year / "darmstadt-dieburg.yaml").read_bytes()
-    code, out, err = invoke(capsys, "mark-real", "--all", "--source", "Erlass 2025", *folders(project))
+    code, out, err = invoke(capsys, "mark-real", "--all", "--source", "Erlass 2025", *folders(project, "mark-real"))
     assert code == 2  # darmstadt-dieburg is signed: its data cannot change, and nothing else is written
     assert "darmstadt-dieburg is signed: its data can no longer change" in err
     assert (year / "darmstadt-dieburg.yaml").read_bytes() == signed_dd
@@ -297,12 +302,14 @@ def test_mark_real_one_several_all_prints_old_and_new(project, capsys):
 def test_mark_real_refuses_without_a_real_source_and_changes_nothing(project, capsys):
     before = snapshot(project.counties)
     for source in ("example", "  "):
-        code, _, err = invoke(capsys, "mark-real", "fulda", "--source", source, *folders(project))
+        code, _, err = invoke(capsys, "mark-real", "fulda", "--source", source, *folders(project, "mark-real"))
         assert code == 2
         assert "name where the figures come from, e.g. --source" in err
-    code, _, err = invoke(capsys, "mark-real", "--source", "Erlass", *folders(project))
+    code, _, err = invoke(capsys, "mark-real", "--source", "Erlass", *folders(project, "mark-real"))
     assert code == 2 and "name one or more districts (SLUG …), or give --all" in err
-    code, out, _ = invoke(capsys, "mark-real", "fulda", "--source", "Erlass", "--dry-run", *folders(project))
+    code, out, _ = invoke(
+        capsys, "mark-real", "fulda", "--source", "Erlass", "--dry-run", *folders(project, "mark-real")
+    )
     assert code == 0 and "source: example → Erlass" in out and "nothing written (--dry-run)" in out
     assert snapshot(project.counties) == before
 
@@ -319,7 +326,7 @@ def test_signatory_sets_name_title_place_and_validates_first(project, capsys):
         "Landrat",
         "--place",
         "Fulda",
-        *folders(project),
+        *folders(project, "signatory"),
     )
     assert code == 0, err
     assert f"{year}/fulda.yaml  signatory.name: (empty) → Bernd Woide" in out
@@ -329,7 +336,7 @@ def test_signatory_sets_name_title_place_and_validates_first(project, capsys):
     assert list(read(year / "fulda.yaml")) == ["status", "source", "budget", "projects", "signatory"]
 
     code, out, err = invoke(
-        capsys, "signatory", "fulda", "giessen", "--title", "Erster Kreisbeigeordneter", *folders(project)
+        capsys, "signatory", "fulda", "giessen", "--title", "Erster Kreisbeigeordneter", *folders(project, "signatory")
     )
     assert code == 0, err
     assert (
@@ -338,17 +345,19 @@ def test_signatory_sets_name_title_place_and_validates_first(project, capsys):
     )
 
     before = snapshot(project.counties)
-    code, _, err = invoke(capsys, "signatory", "fulda", "--name", " ", *folders(project))
+    code, _, err = invoke(capsys, "signatory", "fulda", "--name", " ", *folders(project, "signatory"))
     assert code == 2 and "field '--name': must not be empty" in err
-    code, _, err = invoke(capsys, "signatory", "fulda", *folders(project))
+    code, _, err = invoke(capsys, "signatory", "fulda", *folders(project, "signatory"))
     assert code == 2 and "give at least one of --name, --title, --place" in err
-    code, _, err = invoke(capsys, "signatory", "fulda", "--name", "Bernd\x07Woide", *folders(project))
+    code, _, err = invoke(capsys, "signatory", "fulda", "--name", "Bernd\x07Woide", *folders(project, "signatory"))
     assert code == 2 and "fulda.yaml" in err  # the model's own limits apply to what the command would write
     assert snapshot(project.counties) == before
 
 
 def test_signatory_in_german(project, capsys):
-    code, out, _ = invoke(capsys, "--lang", "de", "signatory", "fulda", "--name", "Bernd Woide", *folders(project))
+    code, out, _ = invoke(
+        capsys, "--lang", "de", "signatory", "fulda", "--name", "Bernd Woide", *folders(project, "signatory")
+    )
     assert code == 0
     assert "signatory.name: (leer) → Bernd Woide" in out
     assert "2025: 1 Kreis geändert, 0 unverändert" in out

@@ -85,14 +85,14 @@ def test_missing_libreoffice_says_what_to_install(cli, tmp_path, monkeypatch):
     monkeypatch.delenv("AGREEMENT_GEN_SOFFICE", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
     code, _, err = cli("build", "--only", "fulda")
-    assert code == 2
+    assert code == 3  # the machine lacks a program: not the input's fault
     assert "LibreOffice is not installed" in err and "apt-get install libreoffice-writer-nogui" in err
 
 
-def test_broken_libreoffice_is_an_input_error(cli, tmp_path, monkeypatch):
+def test_broken_libreoffice_exits_3(cli, tmp_path, monkeypatch):
     monkeypatch.setenv("AGREEMENT_GEN_SOFFICE", str(fake_soffice(tmp_path, "exit 1", version_exit=134)))
     code, _, err = cli("build", "--only", "fulda")
-    assert code == 2
+    assert code == 3
     assert "is broken (exit code 134" in err
 
 

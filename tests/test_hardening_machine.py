@@ -156,7 +156,6 @@ def test_the_next_build_removes_what_a_killed_build_left(project, cli, earlier):
     out = project.out / "2025"
     (out / ".staging-k1ll3d").mkdir()
     (out / ".staging-k1ll3d" / "fulda.pdf").write_bytes(b"%PDF-1.7 half")
-    (out / ".manifest.json.x1y2.tmp").write_text("{ half")
     (out / ".lock").write_text("999999999\n")  # the lock file of a dead build: its flock went with it
     code, text, err = cli("build", "--only", "fulda,wetterau", "--formats", "docx")
     assert code == 0 and "2 up to date" in text

@@ -23,6 +23,7 @@ from agreement_gen.overview import ascii_name, portal_file_name
 from agreement_gen.publish import _total_problems
 
 from .conftest import ROOT, edit_yaml
+from .helpers import folder_args
 
 DD_FILE = "Zielvereinbarung-AQB-2025-Landkreis-Darmstadt-Dieburg.pdf"
 HT_FILE = "Zielvereinbarung-AQB-2025-Hochtaunuskreis.pdf"
@@ -56,8 +57,7 @@ def make_second_signed(counties: Path) -> None:
 def invoke(paths: Paths, capsys: pytest.CaptureFixture[str], verb: str, *args: str) -> tuple[int, str, str]:
     """`agreement-gen VERB` against `paths` (counties, templates and out); returns (exit code, stdout, stderr)."""
     capsys.readouterr()
-    folders = ["--counties", str(paths.counties), "--templates", str(paths.templates), "--out", str(paths.out)]
-    code = run([verb, *folders, *args])
+    code = run([verb, *folder_args(paths, verb), *args])
     out, err = capsys.readouterr()
     return code, out, err
 

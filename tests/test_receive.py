@@ -21,6 +21,7 @@ from agreement_gen.pdf.trace import NAMESPACE, Trace, add_trace, read_trace, und
 from agreement_gen.receive import read_first_trace, today
 
 from .conftest import ROOT, edit_yaml
+from .helpers import folder_args
 from .round_helpers import send_at, sent_files
 from .signing import MINISTRY, Authority, issue, make_ca, sign_as
 
@@ -41,8 +42,7 @@ def make_for_signature(counties: Path) -> None:
 
 def invoke(paths: Paths, capsys: pytest.CaptureFixture[str], verb: str, *args: str) -> tuple[int, str, str]:
     capsys.readouterr()
-    folders = ["--counties", str(paths.counties), "--templates", str(paths.templates), "--out", str(paths.out)]
-    code = run([verb, *folders, *args])
+    code = run([verb, *folder_args(paths, verb), *args])
     out, err = capsys.readouterr()
     return code, out, " ".join(err.split())
 

@@ -17,7 +17,8 @@ from agreement_gen.config import Paths
 from agreement_gen.signing.record import load_sent, text_changes
 
 from .conftest import edit_yaml
-from .round_helpers import SENT_AT, folder_args, git, make_real, record_sent, send_at, sent_files
+from .helpers import folder_args
+from .round_helpers import SENT_AT, git, make_real, record_sent, send_at, sent_files
 from .test_receive import DATA, SLUG, make_for_signature, snapshot
 
 KASSEL_BUDGET = "budget: 968700"
@@ -309,7 +310,7 @@ def test_the_full_round_survives_make_clean_a_fresh_clone_and_a_new_generator(pr
 
     monkeypatch.setattr(manifest, "generator_fingerprint", lambda: "9.9.9+ein-anderer-generator")
     capsys.readouterr()
-    code = run(["receive", *folder_args(paths), str(signed), "--trust", str(tmp_path / "ca.pem")])
+    code = run(["receive", *folder_args(paths, "receive"), str(signed), "--trust", str(tmp_path / "ca.pem")])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert f"{SLUG} 2025: signed digitally by the ministry (Heike Hofmann) on 2.8.2025" in out
@@ -333,7 +334,7 @@ def test_a_round_signed_after_the_budget_changed_is_refused(project, capsys, tmp
     (tmp_path / "ca.pem").write_bytes(ca.pem)
     before = snapshot(project.counties)
     capsys.readouterr()
-    code = run(["receive", *folder_args(project), str(signed), "--trust", str(tmp_path / "ca.pem")])
+    code = run(["receive", *folder_args(project, "receive"), str(signed), "--trust", str(tmp_path / "ca.pem")])
     err = " ".join(capsys.readouterr().err.split())
     assert code == 2
     assert (
@@ -342,11 +343,13 @@ def test_a_round_signed_after_the_budget_changed_is_refused(project, capsys, tmp
     )
     assert snapshot(project.counties) == before
 
-    assert run(["withdraw", *folder_args(project), SLUG]) == 0  # taken back, the current version sent instead
+    assert (
+        run(["withdraw", *folder_args(project, "withdraw"), SLUG]) == 0
+    )  # taken back, the current version sent instead
     assert send_at(project, SLUG, when=SENT_AT + dt.timedelta(days=1)) == 0
     capsys.readouterr()
     before = snapshot(project.counties)
-    code = run(["receive", *folder_args(project), str(signed), "--trust", str(tmp_path / "ca.pem")])
+    code = run(["receive", *folder_args(project, "receive"), str(signed), "--trust", str(tmp_path / "ca.pem")])
     err = " ".join(capsys.readouterr().err.split())
     assert code == 2
     archived = project.counties / "2025/archive" / f"{SLUG}-sent-20250730T080000Z.json"

@@ -215,8 +215,6 @@ def test_ministry_signs_the_batch_with_one_pin_then_district_signs_receive_and_p
             str(project.counties),
             "--templates",
             str(project.templates),
-            "--out",
-            str(project.out),
             str(kassel),
         ]
     )

@@ -78,7 +78,10 @@ def problem_lines(err: str) -> list[str]:
             DD,
             'source: "Unterzeichnete',
             'sorce: "Unterzeichnete',
-            "darmstadt-dieburg.yaml:4, field 'sorce': is not a known field (typo?)",
+            (
+                "darmstadt-dieburg.yaml:3, field 'source': is required but missing",
+                "darmstadt-dieburg.yaml:4, field 'sorce': is not a known field (typo?)",
+            ),
         ),
         (
             DD,
@@ -91,7 +94,12 @@ def problem_lines(err: str) -> list[str]:
             "2025/fulda.yaml",
             "status: draft",
             "status: signed",
-            "fulda.yaml:4, field 'status': example data (source: example) must stay 'draft'",
+            (
+                "fulda.yaml:4, field 'ministry_signature.signed_on': a 'signed' document needs the ministry's signing",
+                "fulda.yaml:4, field 'status': example data (source: example) must stay 'draft', not 'signed'",
+                "fulda.yaml:15, field 'signatory.name': a 'signed' document needs the signatory's name",
+                "fulda.yaml:15, field 'signatory.signed_on': a 'signed' document needs the district's signing date",
+            ),
         ),
         (
             "districts/fulda.yaml",
@@ -99,7 +107,12 @@ def problem_lines(err: str) -> list[str]:
             "slug: giessen",
             "districts/fulda.yaml:3, field 'slug': slug 'giessen' does not match the file name 'fulda.yaml'",
         ),
-        ("districts/fulda.yaml", 'ags: "06631"', 'ags: "06531"', "field 'ags': AGS 06531 is already used by"),
+        (
+            "districts/fulda.yaml",
+            'ags: "06631"',
+            'ags: "06531"',
+            "districts/giessen.yaml:4, field 'ags': AGS 06531 is already used by 'fulda'",
+        ),
         (
             "districts/fulda.yaml",
             "gender: masculine",
@@ -110,7 +123,11 @@ def problem_lines(err: str) -> list[str]:
             "2025/_year.yaml",
             "year: 2025",
             "year: 2026",
-            "_year.yaml:3, field 'year': says 2026 but lies in the folder of 2025",
+            (
+                "_year.yaml:3, field 'year': says 2026 but lies in the folder of 2025",
+                "darmstadt-dieburg.yaml:20, field 'signatory.signed_on': signing date 2025-08-11 lies before the fiscal",
+                "dieburg.yaml:23, field 'ministry_signature.signed_on': signing date 2025-08-02 lies before the fiscal",
+            ),
         ),
     ],
 )
@@ -118,7 +135,11 @@ def test_invalid_data_is_reported_with_file_line_and_field(project, cli, file, o
     edit_yaml(project.counties / file, old, new)
     code, _, err = cli("build")
     assert code == 2
-    assert any(expected in line for line in problem_lines(err)), err
+    expected = (expected,) if isinstance(expected, str) else expected
+    lines = problem_lines(err)
+    assert len(lines) == len(expected), err  # exactly these problems, no other
+    for line, text in zip(lines, expected, strict=True):
+        assert text in line, err
     assert not project.out.exists() or not any(project.out.rglob("*.docx"))
 
 

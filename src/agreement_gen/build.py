@@ -177,9 +177,10 @@ def _build_locked(plan: YearPlan, out_dir: Path, report: BuildReport, wanted: se
     except OSError as exc:
         message = _("cannot write to {folder}: {reason}; nothing was written")
         raise OutputError(message.format(folder=out_dir, reason=describe_os_error(exc)), 2) from exc
-    builders = builders_for(plan, wanted)
+    builders: list[Builder] = []
     aborted, moved = True, False
-    try:
+    try:  # from here on the staging folder goes whatever happens, also when LibreOffice is missing
+        builders = builders_for(plan, wanted)
         for builder in builders:
             builder.build([item for item in items if item.ok], staging)
         done = [item for item in items if item.ok]

@@ -119,15 +119,19 @@ def _new_catalog(name: str) -> Catalog:
     )
 
 
-def write_catalog(name: str, catalog: Catalog) -> None:
-    """The .po file, without line numbers (they change with every edit and would make merges conflict)."""
+def rendered_catalog(catalog: Catalog) -> bytes:
+    """The .po text, without line numbers (they change with every edit and would make merges conflict)."""
     buffer = io.BytesIO()
     write_po(buffer, catalog, width=116, include_lineno=False, sort_output=True, omit_header=False)
+    return buffer.getvalue()
+
+
+def write_catalog(name: str, catalog: Catalog) -> None:
     path = CATALOG_DIR / f"{name}.po"
     path.parent.mkdir(parents=True, exist_ok=True)
     from agreement_gen.output import atomic_write
 
-    atomic_write(path, buffer.getvalue())
+    atomic_write(path, rendered_catalog(catalog))
 
 
 def translated(message_string: str | tuple[str, ...] | list[str] | None) -> bool:
@@ -167,7 +171,9 @@ def update_catalogs(into: str | None = None) -> dict[str, int]:
                 catalog.obsolete[entry.id] = entry
                 del catalog[entry.id]
                 changed.add(area)
-        if area in changed:
+        path = CATALOG_DIR / f"{area}.po"
+        # A translation typed by hand (one long line) is rewritten in the normalised form too.
+        if area in changed or not path.is_file() or path.read_bytes() != rendered_catalog(catalog):
             write_catalog(area, catalog)
         untranslated[area] = sum(1 for entry in catalog if entry.id and not translated(entry.string))
         (CATALOG_DIR / f"{area}.mo").write_bytes(compile_po(CATALOG_DIR / f"{area}.po"))

@@ -14,11 +14,10 @@ import click
 from rich.text import Text
 
 from agreement_gen import __version__
-from agreement_gen.errors import AgreementGenError, InputError
+from agreement_gen.environment import check_all as check_environment
+from agreement_gen.errors import EXIT_INVALID, EXIT_OK, AgreementGenError, InputError
 from agreement_gen.i18n import LANGUAGES, N_, _, language, language_from_argv, language_from_environment, ngettext
-from agreement_gen.ui import console_err
-
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+from agreement_gen.ui import console_err, show_library_log
 
 # verb → module in agreement_gen.commands. Imported only when used: a no-op `build` should not
 # pay for pikepdf, docxtpl and pyHanko, which other verbs need.
@@ -181,7 +180,9 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str]) -> int:
+    show_library_log()
     try:
+        check_environment()
         code = cli.main(args=argv, prog_name="agreement-gen", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
@@ -204,7 +205,7 @@ def _run(argv: list[str]) -> int:
         code = EXIT_INVALID
     except AgreementGenError as exc:
         console_err.print(Text.assemble((_("error: "), "bold red"), str(exc)))
-        code = getattr(exc, "exit_code", EXIT_INVALID)  # OutputError: 1 when the build ran and failed
+        code = exc.exit_code
     return code if isinstance(code, int) else EXIT_OK
 
 

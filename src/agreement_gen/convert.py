@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from queue import Queue
 
+from agreement_gen.environment import CONVERT_TIMEOUT
 from agreement_gen.errors import ToolMissingError
 from agreement_gen.i18n import N_, _
 
@@ -58,10 +59,7 @@ def find_soffice() -> str:
 
 def default_timeout(count: int) -> float:
     """Seconds one batch of `count` files may take: generous, so only a real hang hits it."""
-    configured = os.environ.get("AGREEMENT_GEN_CONVERT_TIMEOUT")
-    if configured:
-        return float(configured)
-    return 60.0 + 10.0 * count
+    return CONVERT_TIMEOUT.get(60.0 + 10.0 * count)
 
 
 @dataclass(frozen=True)

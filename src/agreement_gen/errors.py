@@ -33,8 +33,16 @@ class Problem:
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_TOOL_MISSING = 0, 1, 2, 3  # README "Exit codes"
+
+
 class AgreementGenError(Exception):
-    """Base of every error agreement-gen reports to the user (never a bare traceback)."""
+    """Base of every error agreement-gen reports to the user (never a bare traceback).
+
+    `exit_code` is what the command line exits with: invalid input or usage unless a subclass says otherwise.
+    """
+
+    exit_code: int = EXIT_INVALID
 
 
 class InputError(AgreementGenError):
@@ -54,7 +62,9 @@ class RenderError(AgreementGenError):
 
 
 class ToolMissingError(AgreementGenError):
-    """An external program the build needs (LibreOffice) is missing or broken."""
+    """An external program the build needs (LibreOffice) is missing or broken: the machine, not the input."""
+
+    exit_code = EXIT_TOOL_MISSING
 
 
 class OutputError(AgreementGenError):
@@ -65,7 +75,7 @@ class OutputError(AgreementGenError):
     folder that cannot be written is a usage error), 1 when the build ran and failed.
     """
 
-    def __init__(self, message: str, exit_code: int = 1):
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED):
         self.exit_code = exit_code
         super().__init__(message)
 

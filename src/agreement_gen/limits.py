@@ -19,7 +19,6 @@ boundary: the template still runs in this process.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import signal
 import string
@@ -33,6 +32,8 @@ from jinja2 import BaseLoader, Environment
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from jinja2.utils import _PassArg
+
+from agreement_gen.environment import RENDER_TIMEOUT
 
 MAX_TEXT = 1_000_000  # characters (or items) any single value of a template may have
 MAX_OUTPUT = 20_000_000  # characters one rendered part of the document may have (the real one has ~150,000)
@@ -61,8 +62,7 @@ _state = threading.local()
 
 def render_seconds() -> float:
     """Seconds one document may take to render: $AGREEMENT_GEN_RENDER_TIMEOUT, else 30."""
-    configured = os.environ.get("AGREEMENT_GEN_RENDER_TIMEOUT")
-    return float(configured) if configured else DEFAULT_SECONDS
+    return RENDER_TIMEOUT.get(DEFAULT_SECONDS)
 
 
 def _too_slow() -> LimitExceededError:

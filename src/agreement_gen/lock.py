@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from agreement_gen.environment import LOCK_TIMEOUT
 from agreement_gen.errors import OutputError
 from agreement_gen.i18n import _
 from agreement_gen.output import describe_os_error
@@ -35,8 +37,7 @@ POLL = 0.1
 
 def lock_wait() -> float:
     """Seconds a build waits for another one: $AGREEMENT_GEN_LOCK_TIMEOUT, else 15 minutes."""
-    configured = os.environ.get("AGREEMENT_GEN_LOCK_TIMEOUT")
-    return float(configured) if configured else DEFAULT_WAIT
+    return LOCK_TIMEOUT.get(DEFAULT_WAIT)
 
 
 def _holder(path: Path) -> int | None:
@@ -45,10 +46,7 @@ def _holder(path: Path) -> int | None:
     return None
 
 
-def _say(message: str) -> None:
-    from agreement_gen.ui import console_err
-
-    console_err.print(message)
+log = logging.getLogger(__name__)  # the command line shows agreement_gen's log on stderr (ui.py)
 
 
 def _try_lock(path: Path) -> int | None:
@@ -76,9 +74,9 @@ def _release(fd: int, path: Path) -> None:
 
 
 def remove_leftovers(out_dir: Path) -> list[Path]:
-    """Staging folders and manifest temporaries of builds that were killed (call only holding the lock)."""
+    """Staging folders of builds that were killed (call only holding the lock); the manifest is written inside."""
     removed = []
-    for path in [*out_dir.glob(f"{STAGING_PREFIX}*"), *out_dir.glob(".manifest.json.*.tmp")]:
+    for path in out_dir.glob(f"{STAGING_PREFIX}*"):
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
         else:
@@ -89,7 +87,7 @@ def remove_leftovers(out_dir: Path) -> list[Path]:
 
 
 @contextmanager
-def year_lock(out_dir: Path, year: int, wait: float | None = None, say: Callable[[str], None] = _say) -> Iterator[None]:
+def year_lock(out_dir: Path, year: int, wait: float | None = None) -> Iterator[None]:
     """Hold OUT/YEAR's build lock for the block; wait up to `wait` seconds for another build."""
     path = out_dir / LOCK_FILE
     wait = lock_wait() if wait is None else wait
@@ -101,7 +99,7 @@ def year_lock(out_dir: Path, year: int, wait: float | None = None, say: Callable
             pid = _("pid {pid}").format(pid=holder) if holder is not None else _("pid unknown")
             waited = time.monotonic() - started
             if not told and (holder is not None or waited > 0.5):  # the holder writes its pid just after locking
-                say(
+                log.warning(
                     _("waiting for another build of {year} ({pid}) in {folder}…").format(
                         year=year, pid=pid, folder=out_dir
                     )

@@ -17,6 +17,7 @@ from pathlib import Path
 from agreement_gen.build import plan_year
 from agreement_gen.config import Paths
 from agreement_gen.i18n import N_, _
+from agreement_gen.labels import route_label
 from agreement_gen.models import Status
 from agreement_gen.overview import SUMS, portal_file_name
 from agreement_gen.pdf.conformance import recorded_conformance
@@ -26,7 +27,6 @@ from agreement_gen.receive import Refusal, signed_path
 from agreement_gen.signing.judgement.verdict import LOCAL_TIME
 from agreement_gen.signing.record import load_reference, record_files, text_changes
 from agreement_gen.structure import Agreement, YearPlan
-from agreement_gen.ui import route_label
 
 # readiness items (readiness.py's keys) in the words of the signing round; another field is shown by its name
 _SHORT = {

@@ -32,6 +32,7 @@ from agreement_gen.config import Paths
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.formatting import euro
 from agreement_gen.i18n import _
+from agreement_gen.labels import status_label
 from agreement_gen.load import read_yaml
 from agreement_gen.manifest import MANIFEST, Manifest, fingerprint, input_digests
 from agreement_gen.models import SigningRoute, Status
@@ -49,7 +50,6 @@ from agreement_gen.overview import (
 )
 from agreement_gen.signing.judgement.trust import trust_roots
 from agreement_gen.structure import Agreement, YearPlan
-from agreement_gen.ui import status_label
 
 BUNDLE = "publish"
 EXAMPLE_DATA = "example data"  # a reason in PublishReport.not_published; the others are "status STAGE"

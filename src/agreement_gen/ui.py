@@ -1,13 +1,12 @@
-"""Terminal output shared by the commands (rich consoles; plain text when not a terminal), and status words."""
+"""Terminal output shared by the commands (rich consoles; plain text when not a terminal)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
 from rich.console import Console
-
-from agreement_gen.i18n import N_, _
 
 
 def _width() -> int | None:
@@ -24,21 +23,18 @@ _WIDTH = _width()
 console = Console(highlight=False, soft_wrap=True, width=_WIDTH)
 console_err = Console(stderr=True, highlight=False, soft_wrap=True, width=_WIDTH)
 
-# The stages as the user reads them; the data keeps its values (draft, for_signature, signed).
-_STATUS_LABELS = {"draft": N_("draft"), "for_signature": N_("for_signature"), "signed": N_("signed")}
+
+class _ConsoleHandler(logging.Handler):
+    """Library code logs what the user should see while it works (a build waiting for another one)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        console_err.print(record.getMessage())
 
 
-def status_label(status: object) -> str:
-    """'Entwurf' for draft (in English the data's own word): every table that shows a stage uses this."""
-    text = str(status)
-    return _(_STATUS_LABELS[text]) if text in _STATUS_LABELS else text
-
-
-# How a signed copy came back (signed_copy.route), as the user reads it.
-_ROUTE_LABELS = {"digital": N_("digital"), "paper": N_("paper")}
-
-
-def route_label(route: object) -> str:
-    """'Papier' for paper (in English the data's own word)."""
-    text = str(route)
-    return _(_ROUTE_LABELS[text]) if text in _ROUTE_LABELS else text
+def show_library_log() -> None:
+    """Show agreement_gen's log messages (INFO and above) on stderr; once, however often the CLI runs."""
+    logger = logging.getLogger("agreement_gen")
+    if not any(isinstance(handler, _ConsoleHandler) for handler in logger.handlers):
+        logger.addHandler(_ConsoleHandler())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

@@ -20,7 +20,8 @@ from agreement_gen.cli import run
 from agreement_gen.config import Paths
 
 from ..conftest import ROOT
-from ..round_helpers import folder_args, send_at
+from ..helpers import folder_args
+from ..round_helpers import send_at
 from ..signing import MINISTRY, VALID_FROM, Authority, issue, make_ca, sign_as, subject
 from ..signing import _usage as key_usage
 from ..test_receive import SLUG, invoke, make_for_signature, snapshot
@@ -56,7 +57,7 @@ def sent_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(ROOT / "templates", root / "templates")
     make_for_signature(root / "counties")
     paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
-    assert run(["build", *folder_args(paths), "--only", "darmstadt-dieburg"]) == 0
+    assert run(["build", *folder_args(paths, "build"), "--only", "darmstadt-dieburg"]) == 0
     assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
     return root
 

@@ -11,8 +11,9 @@ from agreement_gen.build import build
 from agreement_gen.builders import FORMATS
 from agreement_gen.commands.options import make_paths, paths_options, split_only
 from agreement_gen.i18n import _
+from agreement_gen.labels import status_label
 from agreement_gen.models import Status
-from agreement_gen.ui import console, status_label
+from agreement_gen.ui import console
 
 
 @click.command("build")

@@ -8,24 +8,25 @@ import click
 from rich.text import Text
 
 from agreement_gen.build import plan_year
-from agreement_gen.commands.options import make_paths, paths_options, split_only
+from agreement_gen.commands.options import data_options, make_paths, split_only
 from agreement_gen.commands.template_check import report_template
 from agreement_gen.config import Paths
 from agreement_gen.errors import RenderError
 from agreement_gen.i18n import _
+from agreement_gen.labels import status_label
 from agreement_gen.models import Status
 from agreement_gen.readiness import Readiness, readiness
 from agreement_gen.render import TemplateRenderer
 from agreement_gen.structure import YearPlan
-from agreement_gen.ui import console, status_label
+from agreement_gen.ui import console
 
 
 @click.command("check")
-@paths_options
+@data_options
 @click.option("--only", metavar="SLUG,…", help="Check only these districts.")
-def command(year: int | None, counties: Path, templates: Path, out: Path, only: str | None) -> None:
+def command(year: int | None, counties: Path, templates: Path, only: str | None) -> None:
     """Validate the data files and render the template in memory; exit 2 on any problem."""
-    paths = make_paths(counties, templates, out)
+    paths = make_paths(counties, templates)
     plan = plan_year(paths, year, split_only(only))
     if not report_template(plan):  # the template first: a broken tag explained beats 26 render errors
         raise click.exceptions.Exit(2)

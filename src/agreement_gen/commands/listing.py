@@ -10,18 +10,19 @@ from rich.table import Table
 from rich.text import Text
 
 from agreement_gen.build import plan_year
-from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.commands.options import data_options, make_paths
 from agreement_gen.context import OPEN_BUDGET
 from agreement_gen.formatting import euro
 from agreement_gen.i18n import _, ngettext
-from agreement_gen.ui import console, status_label
+from agreement_gen.labels import status_label
+from agreement_gen.ui import console
 
 
 @click.command("list")
-@paths_options
-def command(year: int | None, counties: Path, templates: Path, out: Path) -> None:
+@data_options
+def command(year: int | None, counties: Path, templates: Path) -> None:
     """Show the districts of a fiscal year."""
-    plan = plan_year(make_paths(counties, templates, out), year)
+    plan = plan_year(make_paths(counties, templates), year)
     # The slug (what commands take) stands under the name, so the table fits an 80-column terminal.
     table = Table(title=f"Zielvereinbarungen AQB {plan.fiscal_year.year}", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(_("District") + "\n" + _("(slug)"), ratio=3, overflow="fold")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from agreement_gen.commands.changes import district_selection, print_report
-from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.commands.options import data_options, make_paths
 from agreement_gen.edits import check_source, drop_example_comment, edit_districts, mark_real
 
 
@@ -20,7 +20,7 @@ from agreement_gen.edits import check_source, drop_example_comment, edit_distric
     help='Where the figures come from, e.g. "Zuweisungserlass HMSI vom 14.01.2026"; printed nowhere, kept in the data.',
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@paths_options
+@data_options
 def command(
     slugs: tuple[str, ...],
     everyone: bool,
@@ -29,14 +29,13 @@ def command(
     year: int | None,
     counties: Path,
     templates: Path,
-    out: Path,
 ) -> None:
     """Mark districts' figures as real: `source:` names where they come from (no more example data, no MUSTER).
 
     Give one or more district slugs, or --all. Nothing is written unless every file stays valid.
     """
     report = edit_districts(
-        make_paths(counties, templates, out),
+        make_paths(counties, templates),
         year,
         slugs,
         everyone,

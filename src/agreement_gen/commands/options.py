@@ -44,16 +44,29 @@ trust_option = click.option(
 )
 
 
+year_option = click.option("--year", type=int, default=None, help="Fiscal year (default: the newest in counties/).")
+
+
 def paths_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--year, --counties, --templates, --out; the command receives `year`, `counties`, `templates`, `out`."""
-    year_option = click.option("--year", type=int, default=None, help="Fiscal year (default: the newest in counties/).")
+    """--year, --counties, --templates, --out: for verbs that write or read the output folder."""
     for decorator in (out_option, templates_option, counties_option, year_option):
         func = decorator(func)
     return func
 
 
-def make_paths(counties: Path, templates: Path, out: Path) -> Paths:
-    return Paths(counties=counties, templates=templates, out=out)
+def data_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--year, --counties, --templates: for verbs that read (or edit) the data only, never the output folder.
+
+    A verb takes only the options it uses: `--out` where it is ignored would let a typo pass unnoticed.
+    """
+    for decorator in (templates_option, counties_option, year_option):
+        func = decorator(func)
+    return func
+
+
+def make_paths(counties: Path, templates: Path, out: Path | None = None) -> Paths:
+    """The folders of a run; without `out` (a verb that never touches it) the default, which stays unused."""
+    return Paths(counties=counties, templates=templates) if out is None else Paths(counties, templates, out)
 
 
 def split_only(value: str | None) -> list[str] | None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from agreement_gen.commands.options import make_paths, parse_dates, paths_options, trust_option
+from agreement_gen.commands.options import data_options, make_paths, parse_dates, trust_option
 from agreement_gen.formatting import german_date
 from agreement_gen.i18n import N_, _
 from agreement_gen.ui import console
@@ -66,7 +66,7 @@ def _report(receipt: Receipt) -> None:
 
 @click.command("receive")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@paths_options
+@data_options
 @trust_option
 @click.option(
     "--accept-untrusted",
@@ -93,7 +93,6 @@ def command(
     year: int | None,
     counties: Path,
     templates: Path,
-    out: Path,
     trust: tuple[Path, ...],
     accept_untrusted: bool,
     deputies: tuple[str, ...],
@@ -108,7 +107,7 @@ def command(
     """
     from agreement_gen.receive import Options, receive_paper, receive_signed  # pyHanko and pikepdf: only when used
 
-    paths = make_paths(counties, templates, out)
+    paths = make_paths(counties, templates)
     days = _signing_days(signed_on)
     if paper is not None:
         if files or days is None:

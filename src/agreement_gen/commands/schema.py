@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from agreement_gen.commands.options import paths_options
+from agreement_gen.commands.options import counties_option
 from agreement_gen.i18n import _
 from agreement_gen.ui import console
 
 
 @click.command("schema")
-@paths_options
-def command(year: int | None, counties: Path, templates: Path, out: Path) -> None:
+@counties_option
+def command(counties: Path) -> None:
     """Write schema/*.schema.json (beside the counties folder) and the schema line of every data file."""
     from agreement_gen.schema import SCHEMA_DIR, add_modelines, write_schemas
 

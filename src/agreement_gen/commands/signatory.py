@@ -8,7 +8,7 @@ import click
 from ruamel.yaml.comments import CommentedMap
 
 from agreement_gen.commands.changes import district_selection, print_report
-from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.commands.options import data_options, make_paths
 from agreement_gen.edits import FieldChange, edit_districts, set_value
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
@@ -22,7 +22,7 @@ from agreement_gen.i18n import _
 )
 @click.option("--place", metavar="PLACE", help='Where the district signs, e.g. "Fulda".')
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@paths_options
+@data_options
 def command(
     slugs: tuple[str, ...],
     everyone: bool,
@@ -33,7 +33,6 @@ def command(
     year: int | None,
     counties: Path,
     templates: Path,
-    out: Path,
 ) -> None:
     """Set who signs for the district: name, function title, place of signing.
 
@@ -57,5 +56,5 @@ def command(
             changes += set_value(slug, path, data, f"signatory.{key}", value, first=key == "name")
         return changes
 
-    report = edit_districts(make_paths(counties, templates, out), year, slugs, everyone, change, dry_run=dry_run)
+    report = edit_districts(make_paths(counties, templates), year, slugs, everyone, change, dry_run=dry_run)
     print_report(report, dry_run)

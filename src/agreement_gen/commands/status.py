@@ -11,7 +11,8 @@ from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options
 from agreement_gen.i18n import N_, _
-from agreement_gen.ui import console, status_label
+from agreement_gen.labels import status_label
+from agreement_gen.ui import console
 
 WIDE = 100  # columns from which the table also shows the district's name
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from agreement_gen.commands.options import make_paths, paths_options, split_only
+from agreement_gen.commands.options import data_options, make_paths, split_only
 from agreement_gen.config import Paths
 from agreement_gen.i18n import N_, _
 from agreement_gen.ui import console
@@ -47,35 +47,34 @@ def _run(
     year: int | None,
     counties: Path,
     templates: Path,
-    out: Path,
 ) -> None:
     chosen = _slugs(slugs, only)
-    _report(undo(make_paths(counties, templates, out), year, chosen), verb)
+    _report(undo(make_paths(counties, templates), year, chosen), verb)
 
 
 @click.command("withdraw")
 @click.argument("slugs", nargs=-1)
-@paths_options
+@data_options
 @click.option("--only", metavar="SLUG,…", help="These districts (comma-separated slugs).")
 def withdraw_command(
-    slugs: tuple[str, ...], year: int | None, counties: Path, templates: Path, out: Path, only: str | None
+    slugs: tuple[str, ...], year: int | None, counties: Path, templates: Path, only: str | None
 ) -> None:
     """Take back documents sent for signature: status back to draft, COUNTIES/YEAR/sent/SLUG.* moved to
     COUNTIES/YEAR/archive/ (never deleted). A copy signed later is then refused as withdrawn."""
     from agreement_gen.signing.undo import withdraw
 
-    _run(withdraw, N_("withdrawn"), slugs, only, year, counties, templates, out)
+    _run(withdraw, N_("withdrawn"), slugs, only, year, counties, templates)
 
 
 @click.command("unreceive")
 @click.argument("slugs", nargs=-1)
-@paths_options
+@data_options
 @click.option("--only", metavar="SLUG,…", help="These districts (comma-separated slugs).")
 def unreceive_command(
-    slugs: tuple[str, ...], year: int | None, counties: Path, templates: Path, out: Path, only: str | None
+    slugs: tuple[str, ...], year: int | None, counties: Path, templates: Path, only: str | None
 ) -> None:
     """Take a `receive` back: the data as before it (status for_signature, no signing dates, no signed_copy),
     the kept signed copy moved to COUNTIES/YEAR/archive/ (never deleted)."""
     from agreement_gen.signing.undo import unreceive
 
-    _run(unreceive, N_("taken back"), slugs, only, year, counties, templates, out)
+    _run(unreceive, N_("taken back"), slugs, only, year, counties, templates)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from agreement_gen.commands.options import make_paths, paths_options
+from agreement_gen.commands.options import data_options, make_paths
 from agreement_gen.i18n import _
 from agreement_gen.ui import console
 
@@ -14,7 +14,7 @@ EXAMPLE_DISTRICT, EXAMPLE_YEAR = "darmstadt-dieburg", 2025  # the real, signed a
 
 
 @click.command("variables")
-@paths_options
+@data_options
 @click.option(
     "--update",
     "guide",
@@ -22,14 +22,14 @@ EXAMPLE_DISTRICT, EXAMPLE_YEAR = "darmstadt-dieburg", 2025  # the real, signed a
     default=None,
     help="Write the table into this guide (between its BEGIN/END variables markers) instead of printing it.",
 )
-def command(year: int | None, counties: Path, templates: Path, out: Path, guide: Path | None) -> None:
+def command(year: int | None, counties: Path, templates: Path, guide: Path | None) -> None:
     """Every variable and filter the template can use, with example values from Darmstadt-Dieburg 2025."""
     from agreement_gen.build import plan_year
     from agreement_gen.context import template_context
     from agreement_gen.render import make_environment
     from agreement_gen.vocabulary import guide_table, update_guide
 
-    plan = plan_year(make_paths(counties, templates, out), year or EXAMPLE_YEAR, [EXAMPLE_DISTRICT])
+    plan = plan_year(make_paths(counties, templates), year or EXAMPLE_YEAR, [EXAMPLE_DISTRICT])
     table = guide_table(template_context(plan.agreements[0]), make_environment())
     if guide is None:
         click.echo(table, nl=False)

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agreement_gen.i18n import _
+from agreement_gen.labels import route_label
 from agreement_gen.models import SigningRoute
 from agreement_gen.signing.judgement.problems import SignatureProblem
 from agreement_gen.signing.judgement.verdict import LOCAL_TIME
 from agreement_gen.structure import Agreement
-from agreement_gen.ui import route_label
 
 SIGNED_DIR = "signed"  # counties/YEAR/signed/: the signed copies as they came back
 
