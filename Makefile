@@ -49,7 +49,7 @@ check: $(STAMP) ## Daten und Vorlage prüfen, ohne etwas zu schreiben
 .PHONY: git-setup schema docs
 
 git-setup: $(STAMP) ## einmal je Klon: `git diff` und `git log -p` zeigen den Text der Vorlage (siehe .gitattributes)
-	git config diff.docx.textconv "'$(CURDIR)/$(BIN)/python' -m agreement_gen.textconv"
+	git config diff.docx.textconv "'$(CURDIR)/$(BIN)/python' -m agreement_gen.editors.textconv"
 	git config diff.docx.cachetextconv true
 	@echo "git diff now shows .docx files as text"
 

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from agreement_gen.convert import CONVERT_TO  # noqa: E402  (the same export options as the build)
+from agreement_gen.build.libreoffice import CONVERT_TO  # noqa: E402  (the same export options as the build)
 
 AGREEMENT_GEN = [sys.executable, "-m", "agreement_gen"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from agreement_gen.cli import run
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 
 from .conftest import ROOT
 from .helpers import folder_args

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agreement_gen.cli import cli
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 
 
 def folder_args(paths: Paths, verb: str) -> list[str]:

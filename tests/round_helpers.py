@@ -7,7 +7,7 @@ from pathlib import Path
 from unittest import mock
 
 from agreement_gen.cli import run
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 
 from .helpers import folder_args
 
@@ -30,7 +30,7 @@ def sent_files(paths: Paths, year: int, slug: str) -> tuple[Path, Path]:
 def record_sent(paths: Paths, slug: str, year: int = 2025, when: dt.datetime = SENT_AT) -> Path:
     """Record `slug` as sent at `when` without LibreOffice: the record's text and facts are the real
     for_signature rendering; its PDF stands in for the built one (tests of the text, not of the bytes)."""
-    from agreement_gen.build import plan_year
+    from agreement_gen.data.plan import plan_year
     from agreement_gen.signing.record import store_sent
 
     plan = plan_year(paths, year)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import docx
 
-from agreement_gen.text import paragraphs
+from agreement_gen.render.text import paragraphs
 
 from .conftest import reopen_2025
 

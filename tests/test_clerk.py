@@ -13,7 +13,7 @@ from ruamel.yaml import YAML
 
 from agreement_gen.cli import run
 from agreement_gen.commands.options import parse_date, parse_dates
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 
 from .conftest import ROOT, edit_yaml
 from .helpers import folder_args

@@ -8,8 +8,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from agreement_gen.closing import template_lines
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
+from agreement_gen.lint.closing import template_lines
 
 from .conftest import ROOT, edit_yaml
 

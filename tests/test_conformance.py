@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from agreement_gen.cli import run
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 from agreement_gen.pdf.conformance import (
     BYTERANGE_RULE,
     PDFA,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 
 from .hardening import build_command
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from agreement_gen.config import Paths
-from agreement_gen.diff import run_diff
+from agreement_gen.data.paths import Paths
+from agreement_gen.editors.diff import run_diff
 
 from .conftest import edit_yaml
 

@@ -18,11 +18,11 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 from agreement_gen.lint import Severity, lint_plan
-from agreement_gen.render import TemplateRenderer
-from agreement_gen.text import header_text
+from agreement_gen.render.renderer import TemplateRenderer
+from agreement_gen.render.text import header_text
 
 from .conftest import reopen_2025
 from .editing import paragraph_with, replace_in_run, split_run, wrap

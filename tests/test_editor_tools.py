@@ -12,12 +12,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
-from agreement_gen.context import template_context
-from agreement_gen.render import make_environment
-from agreement_gen.schema import SCHEMA_DIR, SCHEMAS, data_files, modeline, schema_text
-from agreement_gen.vocabulary import GUIDE_BEGIN, GUIDE_END, guide_table
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
+from agreement_gen.data.schema import SCHEMA_DIR, SCHEMAS, data_files, modeline, schema_text
+from agreement_gen.render.context import template_context
+from agreement_gen.render.renderer import make_environment
+from agreement_gen.render.vocabulary import GUIDE_BEGIN, GUIDE_END, guide_table
 
 from .conftest import ROOT
 
@@ -137,7 +137,7 @@ def test_schema_rejects_text_amounts_and_unknown_fields():
 
 def test_textconv_prints_the_template_with_its_tags_and_headers():
     done = subprocess.run(
-        [sys.executable, "-m", "agreement_gen.textconv", str(ROOT / "templates" / "zielvereinbarung.docx")],
+        [sys.executable, "-m", "agreement_gen.editors.textconv", str(ROOT / "templates" / "zielvereinbarung.docx")],
         capture_output=True,
         check=True,
     )
@@ -152,7 +152,7 @@ def test_textconv_prints_the_template_with_its_tags_and_headers():
 def test_textconv_of_a_file_that_is_no_docx_does_not_break_git(tmp_path):
     broken = tmp_path / "kaputt.docx"
     broken.write_bytes(b"not a zip")
-    done = subprocess.run([sys.executable, "-m", "agreement_gen.textconv", str(broken)], capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "agreement_gen.editors.textconv", str(broken)], capture_output=True)
     assert done.returncode == 0
     assert b"kaputt.docx is not a readable DOCX file" in done.stdout
 
@@ -161,7 +161,9 @@ def test_git_diff_shows_the_changed_sentence_of_the_template(project):
     root = project.counties.parent
     shutil.copy(ROOT / ".gitattributes", root / ".gitattributes")
     assert sh("git init --quiet && git add . && git commit --quiet -m start", root).returncode == 0
-    assert sh(f"git config diff.docx.textconv '{sys.executable} -m agreement_gen.textconv'", root).returncode == 0
+    assert (
+        sh(f"git config diff.docx.textconv '{sys.executable} -m agreement_gen.editors.textconv'", root).returncode == 0
+    )
     edit_template(project.templates / "zielvereinbarung.docx", "im Herbst", "im Frühjahr")
     diff = sh("git diff templates/zielvereinbarung.docx", root).stdout
     changed = [line for line in diff.splitlines() if line.startswith(("-", "+")) and not line.startswith(("--", "++"))]
@@ -175,7 +177,9 @@ def test_gitattributes_and_make_git_setup():
     assert "*.docx diff=docx" in (ROOT / ".gitattributes").read_text(encoding="utf-8").splitlines()
     dry = sh("make -n -o .venv/.installed-stamp git-setup", ROOT)
     assert dry.returncode == 0, dry.stderr
-    assert f"git config diff.docx.textconv \"'{ROOT}/.venv/bin/python' -m agreement_gen.textconv\"" in dry.stdout
+    assert (
+        f"git config diff.docx.textconv \"'{ROOT}/.venv/bin/python' -m agreement_gen.editors.textconv\"" in dry.stdout
+    )
 
 
 # --- the guide -----------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ def test_the_guide_table_is_current():
 
 def test_the_guide_names_every_variable_the_template_uses():
     template_text = subprocess.run(
-        [sys.executable, "-m", "agreement_gen.textconv", str(ROOT / "templates" / "zielvereinbarung.docx")],
+        [sys.executable, "-m", "agreement_gen.editors.textconv", str(ROOT / "templates" / "zielvereinbarung.docx")],
         capture_output=True,
         check=True,
     ).stdout.decode("utf-8")

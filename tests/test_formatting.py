@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from agreement_gen.formatting import euro, german_date
+from agreement_gen.data.formatting import euro, german_date
 
 
 @pytest.mark.parametrize(

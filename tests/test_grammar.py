@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
-from agreement_gen.grammar import GrammarError, capfirst, decline
-from agreement_gen.models import Gender, GrammarOverride
+from agreement_gen.data.grammar import GrammarError, capfirst, decline
+from agreement_gen.data.models import Gender, GrammarOverride
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 
 from .conftest import ROOT
 

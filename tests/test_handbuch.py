@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from ruamel.yaml import YAML
 
 from agreement_gen.cli import COMMANDS
-from agreement_gen.formatting import euro, german_date
+from agreement_gen.data.formatting import euro, german_date
 
 from .conftest import ROOT
 from .test_import_budgets import AMOUNTS

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from agreement_gen.build import plan_year
 from agreement_gen.cli import run
-from agreement_gen.config import Paths
+from agreement_gen.data.load import read_yaml
+from agreement_gen.data.models import MAX_PROJECT_NAME
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 from agreement_gen.errors import InputError
-from agreement_gen.load import read_yaml
-from agreement_gen.models import MAX_PROJECT_NAME
-from agreement_gen.text import paragraphs
+from agreement_gen.render.text import paragraphs
 
 from .conftest import ROOT, edit_yaml
 from .hardening import problem_lines, snapshot
@@ -182,7 +182,9 @@ def test_an_unsafe_slug_is_refused_even_past_validation(project, cli, earlier, t
     real = plan_year(project, 2025, ["fulda"])
     agreement = real.agreements[0]
     evil = replace(agreement, district=agreement.district.model_copy(update={"slug": "../../evil"}))
-    monkeypatch.setattr("agreement_gen.build.plan_year", lambda *args, **kwargs: replace(real, agreements=(evil,)))
+    monkeypatch.setattr(
+        "agreement_gen.build.pipeline.plan_year", lambda *args, **kwargs: replace(real, agreements=(evil,))
+    )
     everything = snapshot(tmp_path)
     code, _, err = cli("build", "--formats", "docx")
     assert code == 2

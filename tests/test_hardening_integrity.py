@@ -96,7 +96,7 @@ def test_a_pdf_without_the_expected_text_does_not_replace_the_old_one(project, c
     assert cli("build", "--only", "fulda")[0] == 0
     earlier = snapshot(project.out)
     monkeypatch.setattr(
-        "agreement_gen.builders.pdf.expected_texts", lambda agreement: ["Landkreis Fulda", "999.999.999 Euro"]
+        "agreement_gen.build.builders.pdf.expected_texts", lambda agreement: ["Landkreis Fulda", "999.999.999 Euro"]
     )
     code, out, _ = cli("build", "--only", "fulda", "--force")
     assert code == 1

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from agreement_gen import lock
+from agreement_gen.build import lock
+from agreement_gen.build.lock import year_lock
 from agreement_gen.cli import run
-from agreement_gen.lock import year_lock
 
 from .conftest import edit_yaml
 from .hardening import leftovers, snapshot, start_build
@@ -78,7 +78,7 @@ def test_read_only_output_folder_when_staging(project, cli, earlier, monkeypatch
             raise OSError(errno.EROFS, "Read-only file system", kwargs["dir"])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("agreement_gen.build.tempfile.mkdtemp", read_only)
+    monkeypatch.setattr("agreement_gen.build.pipeline.tempfile.mkdtemp", read_only)
     code, _, err = cli("build", "--formats", "docx", "--force")
     assert code == 2
     assert "the file system is read-only (Read-only file system" in err and "nothing was written" in err
@@ -115,7 +115,7 @@ def test_disk_full_while_writing_the_manifest_moves_no_document(project, cli, ea
     def full(path: Path, content: bytes) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr("agreement_gen.manifest.atomic_write", full)
+    monkeypatch.setattr("agreement_gen.build.manifest.atomic_write", full)
     code, _, err = cli("build", "--only", "fulda", "--formats", "docx")
     assert code == 1
     assert "the disk is full (No space left on device: " in err and "was changed" in err

@@ -17,13 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from agreement_gen.build import plan_year
-from agreement_gen.builders.docx import check_docx
-from agreement_gen.config import Paths
-from agreement_gen.formatting import euro
-from agreement_gen.models import MAX_BUDGET, MAX_PROJECT_NAME, DistrictYear
-from agreement_gen.render import TemplateRenderer
-from agreement_gen.text import paragraphs
+from agreement_gen.build.builders.docx import check_docx
+from agreement_gen.data.formatting import euro
+from agreement_gen.data.models import MAX_BUDGET, MAX_PROJECT_NAME, DistrictYear
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
+from agreement_gen.render.renderer import TemplateRenderer
+from agreement_gen.render.text import paragraphs
 
 from .conftest import ROOT
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import docx
 import pytest
 
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 from agreement_gen.errors import RenderError
-from agreement_gen.render import TemplateRenderer
-from agreement_gen.text import paragraphs
+from agreement_gen.render.renderer import TemplateRenderer
+from agreement_gen.render.text import paragraphs
 
 from .conftest import ROOT, reopen_2025, template_with
 from .hardening import snapshot

@@ -10,11 +10,11 @@ import pytest
 from openpyxl import Workbook
 from ruamel.yaml import YAML
 
-from agreement_gen import yamledit
-from agreement_gen.budgets import DistrictIndex, classify_header, import_budgets, parse_amount
-from agreement_gen.load import load_year
-from agreement_gen.models import District
-from agreement_gen.validate import parse
+from agreement_gen.data import yamledit
+from agreement_gen.data.load import load_year
+from agreement_gen.data.models import District
+from agreement_gen.data.validate import parse
+from agreement_gen.editors.budgets import DistrictIndex, classify_header, import_budgets, parse_amount
 
 from .conftest import ROOT, edit_yaml
 

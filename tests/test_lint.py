@@ -15,10 +15,10 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
-from agreement_gen.context import template_context
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 from agreement_gen.lint import Severity, lint_plan, lint_template
+from agreement_gen.render.context import template_context
 
 from .conftest import ROOT, reopen_2025
 from .editing import paragraph_with, replace_in_run, split_run, wrap

@@ -8,8 +8,8 @@ import docx
 import pytest
 from ruamel.yaml import YAML
 
-from agreement_gen import newyear
-from agreement_gen.text import header_text, paragraphs
+from agreement_gen.editors import newyear
+from agreement_gen.render.text import header_text, paragraphs
 
 from .conftest import edit_yaml
 

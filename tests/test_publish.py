@@ -16,11 +16,11 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from agreement_gen.build import plan_year
 from agreement_gen.cli import run
-from agreement_gen.config import Paths
-from agreement_gen.overview import ascii_name, portal_file_name
-from agreement_gen.publish import _total_problems
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
+from agreement_gen.publish.bundle import _total_problems
+from agreement_gen.publish.overview import ascii_name, portal_file_name
 
 from .conftest import ROOT, edit_yaml
 from .helpers import folder_args

@@ -16,9 +16,9 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from agreement_gen.cli import run
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 from agreement_gen.pdf.trace import NAMESPACE, Trace, add_trace, read_trace, undeclared
-from agreement_gen.receive import read_first_trace, today
+from agreement_gen.signing.receive import read_first_trace, today
 
 from .conftest import ROOT, edit_yaml
 from .helpers import folder_args

@@ -9,12 +9,12 @@ from dataclasses import replace
 import docx
 import pytest
 
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
+from agreement_gen.data.grammar import capfirst
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 from agreement_gen.errors import RenderError
-from agreement_gen.grammar import capfirst
-from agreement_gen.render import TemplateRenderer
-from agreement_gen.text import header_text, paragraphs, words
+from agreement_gen.render.renderer import TemplateRenderer
+from agreement_gen.render.text import header_text, paragraphs, words
 
 from .conftest import REFERENCE, ROOT, template_with
 

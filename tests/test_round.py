@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from agreement_gen.build import plan_year
 from agreement_gen.cli import run
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 from agreement_gen.signing.record import load_sent, text_changes
 
 from .conftest import edit_yaml
@@ -306,7 +306,7 @@ def test_the_full_round_survives_make_clean_a_fresh_clone_and_a_new_generator(pr
     clone = tmp_path / "anderer-pc"
     subprocess.run(["git", "clone", "-q", str(office), str(clone)], check=True)
     paths = _project_paths(clone)
-    from agreement_gen import manifest
+    from agreement_gen.build import manifest
 
     monkeypatch.setattr(manifest, "generator_fingerprint", lambda: "9.9.9+ein-anderer-generator")
     capsys.readouterr()

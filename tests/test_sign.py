@@ -23,7 +23,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from agreement_gen.cli import run
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 from agreement_gen.signing.judgement import first_revision
 
 from .conftest import ROOT, edit_yaml

@@ -9,8 +9,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 from agreement_gen.lint import Finding, Severity, lint_plan
 
 from .editing import paragraph_with, split_run

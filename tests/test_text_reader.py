@@ -11,11 +11,11 @@ import docx
 import pytest
 from docx.oxml import parse_xml
 
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
 from agreement_gen.lint import Severity, lint_plan
-from agreement_gen.render import TemplateRenderer
-from agreement_gen.text import lines, paragraphs, words
+from agreement_gen.render.renderer import TemplateRenderer
+from agreement_gen.render.text import lines, paragraphs, words
 
 from .conftest import REFERENCE, ROOT, reopen_2025
 from .editing import libreoffice_save, paragraph_with

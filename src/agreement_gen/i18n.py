@@ -7,16 +7,16 @@ one `.po` file per area of the code so that nobody edits the same file as a coll
 
 | area        | .po file        | code                                                                        |
 |-------------|-----------------|-----------------------------------------------------------------------------|
-| `core`      | `core.po`       | cli.py, commands/ (unless listed below), config, load, validate, build,     |
-|             |                 | budgets/, publish, overview, schema, ui, errors – everything not below      |
-| `round`     | `round.po`      | the signing round's record: receive/, progress.py, newyear.py, readiness.py,|
-|             |                 | signing/record.py, sending.py, undo.py; commands send, withdraw, unreceive, |
-|             |                 | undo, confirm, status, receive                                              |
-| `judgement` | `judgement.po`  | signatures.py, signing/judgement/, signing/parties.py, trust roots,         |
-|             |                 | commands/verify.py                                                          |
-| `pdf`       | `pdf.po`        | pdf/, builders/pdf.py, convert.py, verify's conformance part                |
+| `core`      | `core.po`       | cli.py, commands/ (unless listed below), data/, build/, publish/ (but       |
+|             |                 | progress.py), editors/budgets/, errors, ui – everything not below           |
+| `round`     | `round.po`      | the signing round's record: signing/receive/, publish/progress.py,          |
+|             |                 | editors/newyear.py, data/readiness.py, signing/record.py, sending.py,       |
+|             |                 | undo.py; commands send, withdraw, unreceive, undo, confirm, status, receive |
+| `judgement` | `judgement.po`  | signing/judgement/, signing/parties.py, commands/verify.py                  |
+| `pdf`       | `pdf.po`        | pdf/, build/builders/pdf.py, build/libreoffice.py                           |
 | `sign`      | `sign.po`       | the rest of signing/, commands/sign.py                                      |
-| `editor`    | `editor.po`     | lint/, diff.py, text.py, textconv.py, commands diff/preview/template_check  |
+| `editor`    | `editor.po`     | lint/, render/ text, sections, vocabulary, normalise; editors/diff.py,      |
+|             |                 | editors/textconv.py; commands diff, preview, template_check                 |
 | (click)     | `click.po`      | click's own texts ("Usage:", "Options", "No such option …")                 |
 
 `AREAS` below maps path prefixes to areas; `make translations` uses it to put a new string into
@@ -76,10 +76,10 @@ CLICK_CATALOG = "click"
 AREAS: dict[str, tuple[str, ...]] = {
     "core": (),
     "round": (
-        "receive/",
-        "progress.py",
-        "newyear.py",
-        "readiness.py",
+        "signing/receive/",
+        "publish/progress.py",
+        "editors/newyear.py",
+        "data/readiness.py",
         "commands/send.py",
         "commands/withdraw.py",
         "commands/unreceive.py",
@@ -92,23 +92,20 @@ AREAS: dict[str, tuple[str, ...]] = {
         "signing/undo.py",
     ),
     "judgement": (
-        "signatures.py",
-        "trust.py",
         "signing/judgement/",
         "signing/parties.py",
         "commands/verify.py",
     ),
-    "pdf": ("pdf/", "builders/pdf.py", "convert.py"),
+    "pdf": ("pdf/", "build/builders/pdf.py", "build/libreoffice.py"),
     "sign": ("signing/", "commands/sign.py"),
     "editor": (
         "lint/",
-        "closing.py",
-        "normalise.py",
-        "diff.py",
-        "text.py",
-        "textconv.py",
-        "vocabulary.py",
-        "sections.py",
+        "render/normalise.py",
+        "editors/diff.py",
+        "render/text.py",
+        "editors/textconv.py",
+        "render/vocabulary.py",
+        "render/sections.py",
         "commands/diff.py",
         "commands/preview.py",
         "commands/template_check.py",

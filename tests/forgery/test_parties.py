@@ -113,7 +113,7 @@ def test_the_checks_sign_can_call(forge: Forge):
     counties = forge.paths.counties
     assert ministry_signer_problem(forge.pki.ministry[0], counties) is None
     assert "is not one of the ministry's signers" in (ministry_signer_problem(forge.pki.district[0], counties) or "")
-    from agreement_gen.build import plan_year
+    from agreement_gen.data.plan import plan_year
 
     kassel = next(a for a in plan_year(forge.paths, 2025).agreements if a.slug == "landkreis-kassel").district
     assert district_signer_problem(forge.pki.district[0], kassel, counties) is None

@@ -15,7 +15,7 @@ from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from agreement_gen.build import plan_year
+from agreement_gen.data.plan import plan_year
 from agreement_gen.signing.judgement import SignatureProblem, judge, trust_roots
 
 from ..signing import Authority, make_ca, sign_as

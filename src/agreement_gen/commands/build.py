@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from agreement_gen.build import build
-from agreement_gen.builders import FORMATS
+from agreement_gen.build.builders import FORMATS
+from agreement_gen.build.pipeline import build
 from agreement_gen.commands.options import make_paths, paths_options, split_only
+from agreement_gen.data.models import Status
 from agreement_gen.i18n import _
 from agreement_gen.labels import status_label
-from agreement_gen.models import Status
 from agreement_gen.ui import console
 
 
@@ -48,6 +48,8 @@ def command(
     if unknown or "docx" not in wanted:
         message = _("choose from {formats} (docx always)").format(formats=", ".join(FORMATS))
         raise click.BadParameter(message, param_hint="--formats")
+    from agreement_gen.signing.record import changes_since_record
+
     report = build(
         make_paths(counties, templates, out),
         year,
@@ -55,6 +57,7 @@ def command(
         Status(stage) if stage else None,
         wanted,
         force=force,
+        changes_since=changes_since_record,
     )
     for item in report.built:
         files = ", ".join(sorted(p.name for p in item.staged.values()))
@@ -79,7 +82,7 @@ def command(
         )
     console.print(f"{report.year}: {summary} → {report.out_dir}/")
     if report.closed_template is not None:
-        from agreement_gen.closing import closed_now_note
+        from agreement_gen.lint.closing import closed_now_note
 
         console.print(closed_now_note(report.year, report.closed_template))
     if report.failed:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 from rich.text import Text
 
-from agreement_gen.edits import EditReport
+from agreement_gen.data.edits import EditReport
 from agreement_gen.i18n import _, ngettext
 from agreement_gen.ui import console
 

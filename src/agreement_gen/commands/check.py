@@ -7,17 +7,17 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from agreement_gen.build import plan_year
 from agreement_gen.commands.options import data_options, make_paths, split_only
 from agreement_gen.commands.template_check import report_template
-from agreement_gen.config import Paths
+from agreement_gen.data.models import Status
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
+from agreement_gen.data.readiness import Readiness, readiness
+from agreement_gen.data.structure import YearPlan
 from agreement_gen.errors import RenderError
 from agreement_gen.i18n import _
 from agreement_gen.labels import status_label
-from agreement_gen.models import Status
-from agreement_gen.readiness import Readiness, readiness
-from agreement_gen.render import TemplateRenderer
-from agreement_gen.structure import YearPlan
+from agreement_gen.render.renderer import TemplateRenderer
 from agreement_gen.ui import console
 
 
@@ -70,7 +70,7 @@ def print_unconfirmed(plan: YearPlan) -> None:
 def report_changes(paths: Paths, plan: YearPlan) -> None:
     """Each change of a sent or signed district's text, named. A warning: editing is allowed, but `build`
     refuses to print a signed document changed, and a sent one must be withdrawn and sent again."""
-    from agreement_gen.progress import changes_since
+    from agreement_gen.publish.progress import changes_since
 
     for agreement in plan.agreements:
         changes = changes_since(paths, plan, agreement)

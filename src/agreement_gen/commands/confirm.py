@@ -19,7 +19,7 @@ from agreement_gen.ui import console
 def command(names: tuple[str, ...], year: int | None, counties: Path, templates: Path, every: bool) -> None:
     """Confirm year-file clauses copied by new-year (e.g. migration_clause, buendnis) for this year, after reading
     them whole in `agreement-gen check`. Until all are confirmed, no district of the year can be sent."""
-    from agreement_gen.newyear import confirm_clauses
+    from agreement_gen.editors.newyear import confirm_clauses
 
     if bool(names) == every:
         raise click.UsageError(_("name the clause(s) to confirm (see `agreement-gen check`), or give --all"))

@@ -40,7 +40,7 @@ def command(
     html_file: str | None,
 ) -> None:
     """Show how the agreements' text changes: working tree vs a git revision, or one year vs another."""
-    from agreement_gen.diff import html_report, run_diff  # renders: imported only when asked
+    from agreement_gen.editors.diff import html_report, run_diff  # renders: imported only when asked
 
     comparison = run_diff(make_paths(counties, templates, out), year, rev, against, split_only(only))
     old, new = comparison.old, comparison.new

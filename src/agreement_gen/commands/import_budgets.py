@@ -8,15 +8,15 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from agreement_gen.budgets import import_budgets
 from agreement_gen.commands.options import counties_option
-from agreement_gen.config import Paths
-from agreement_gen.context import OPEN_BUDGET
-from agreement_gen.edits import check_source
-from agreement_gen.formatting import euro
+from agreement_gen.data.edits import check_source
+from agreement_gen.data.formatting import euro
+from agreement_gen.data.load import load_year
+from agreement_gen.data.models import EXAMPLE_SOURCE
+from agreement_gen.data.paths import Paths
+from agreement_gen.editors.budgets import import_budgets
 from agreement_gen.i18n import _, ngettext
-from agreement_gen.load import load_year
-from agreement_gen.models import EXAMPLE_SOURCE
+from agreement_gen.render.context import OPEN_BUDGET
 from agreement_gen.ui import console
 
 

@@ -9,12 +9,12 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from agreement_gen.build import plan_year
 from agreement_gen.commands.options import data_options, make_paths
-from agreement_gen.context import OPEN_BUDGET
-from agreement_gen.formatting import euro
+from agreement_gen.data.formatting import euro
+from agreement_gen.data.plan import plan_year
 from agreement_gen.i18n import _, ngettext
 from agreement_gen.labels import status_label
+from agreement_gen.render.context import OPEN_BUDGET
 from agreement_gen.ui import console
 
 

@@ -8,7 +8,7 @@ import click
 
 from agreement_gen.commands.changes import district_selection, print_report
 from agreement_gen.commands.options import data_options, make_paths
-from agreement_gen.edits import check_source, drop_example_comment, edit_districts, mark_real
+from agreement_gen.data.edits import check_source, drop_example_comment, edit_districts, mark_real
 
 
 @click.command("mark-real")

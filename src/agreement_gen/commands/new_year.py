@@ -8,16 +8,16 @@ import click
 from rich.text import Text
 
 from agreement_gen.commands.options import counties_option, templates_option
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
+from agreement_gen.editors.newyear import NewYear, create_year
 from agreement_gen.i18n import _
-from agreement_gen.newyear import NewYear, create_year
 from agreement_gen.ui import console
 
 
 def _clause_text(result: NewYear, name: str) -> str:
     """A clause of the new year file by its dotted name (one that named the old year, besides the known ones)."""
-    from agreement_gen.load import read_yaml
-    from agreement_gen.models import FiscalYear
+    from agreement_gen.data.load import read_yaml
+    from agreement_gen.data.models import FiscalYear
 
     doc, _problems = read_yaml(result.folder / "_year.yaml")
     return (FiscalYear.model_validate(doc.data).clause(name) or "") if doc is not None else ""

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 from agreement_gen.i18n import _
 
 counties_option = click.option(

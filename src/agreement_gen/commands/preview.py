@@ -13,7 +13,7 @@ from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options
 from agreement_gen.i18n import _
-from agreement_gen.sections import FOOTER_PREFIX, HEADER_PREFIX, PROPERTIES_PREFIX, section_heading
+from agreement_gen.render.sections import FOOTER_PREFIX, HEADER_PREFIX, PROPERTIES_PREFIX, section_heading
 from agreement_gen.ui import console, console_err
 
 
@@ -25,9 +25,10 @@ def command(slug: str, year: int | None, counties: Path, templates: Path, out: P
     """Print the agreement of the district SLUG as plain text (or, with --pdf, build its PDF)."""
     paths = make_paths(counties, templates, out)
     if pdf:
-        from agreement_gen.build import build
+        from agreement_gen.build.pipeline import build
+        from agreement_gen.signing.record import changes_since_record
 
-        report = build(paths, year, only=[slug])
+        report = build(paths, year, only=[slug], changes_since=changes_since_record)
         for item in report.failed:
             console.print(Text.assemble(("  ✗ ", "red"), (item.agreement.slug, "red"), f": {item.error}"))
         if report.failed:
@@ -35,11 +36,11 @@ def command(slug: str, year: int | None, counties: Path, templates: Path, out: P
         console.print(str(report.out_dir / f"{slug}.pdf"))
         return
 
-    from agreement_gen.build import plan_year
-    from agreement_gen.closing import closed_template_problems
+    from agreement_gen.data.plan import plan_year
+    from agreement_gen.lint.closing import closed_template_problems
     from agreement_gen.lint.gate import template_gate
-    from agreement_gen.render import TemplateRenderer
-    from agreement_gen.text import lines as document_lines
+    from agreement_gen.render.renderer import TemplateRenderer
+    from agreement_gen.render.text import lines as document_lines
 
     plan = plan_year(paths, year, [slug])
     template_gate(plan, closed=False)  # what `check` refuses is not shown as if it were fine

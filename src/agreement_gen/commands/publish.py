@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from agreement_gen.commands.options import make_paths, paths_options, trust_option
-from agreement_gen.formatting import euro
+from agreement_gen.data.formatting import euro
 from agreement_gen.i18n import _, ngettext
-from agreement_gen.publish import not_published_text, publish
+from agreement_gen.publish.bundle import not_published_text, publish
 from agreement_gen.ui import console
 
 

@@ -10,12 +10,12 @@ import click
 from rich.text import Text
 
 from agreement_gen.commands.options import data_options, make_paths, parse_dates, trust_option
-from agreement_gen.formatting import german_date
+from agreement_gen.data.formatting import german_date
 from agreement_gen.i18n import N_, _
 from agreement_gen.ui import console
 
 if TYPE_CHECKING:
-    from agreement_gen.receive import Receipt
+    from agreement_gen.signing.receive import Receipt
 
 DATE_PATTERN = "d.M.yyyy"
 
@@ -105,7 +105,11 @@ def command(
     FILE is the for_signature PDF as it came back, signed digitally by the ministry and the district
     (any file name). Nothing is taken unless every FILE passes; receiving a file again changes nothing.
     """
-    from agreement_gen.receive import Options, receive_paper, receive_signed  # pyHanko and pikepdf: only when used
+    from agreement_gen.signing.receive import (  # pyHanko and pikepdf: only when used
+        Options,
+        receive_paper,
+        receive_signed,
+    )
 
     paths = make_paths(counties, templates)
     days = _signing_days(signed_on)

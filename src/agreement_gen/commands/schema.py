@@ -15,7 +15,7 @@ from agreement_gen.ui import console
 @counties_option
 def command(counties: Path) -> None:
     """Write schema/*.schema.json (beside the counties folder) and the schema line of every data file."""
-    from agreement_gen.schema import SCHEMA_DIR, add_modelines, write_schemas
+    from agreement_gen.data.schema import SCHEMA_DIR, add_modelines, write_schemas
 
     if not counties.is_dir():
         raise click.BadParameter(_("'{folder}' is not a folder").format(folder=counties), param_hint="--counties")

@@ -63,7 +63,7 @@ def command(
     whole batch (or read from standard input when it is not a terminal). The key and the time-stamping
     service come from COUNTIES/signing.yaml; certificates are checked against COUNTIES/trust/ and --trust.
     """
-    from agreement_gen.build import plan_year
+    from agreement_gen.data.plan import plan_year
     from agreement_gen.signing.settings import load_settings
     from agreement_gen.signing.sign import OUTBOX, key_source, prepare_jobs, sign_batch
 

@@ -9,7 +9,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from agreement_gen.commands.changes import district_selection, print_report
 from agreement_gen.commands.options import data_options, make_paths
-from agreement_gen.edits import FieldChange, edit_districts, set_value
+from agreement_gen.data.edits import FieldChange, edit_districts, set_value
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
 

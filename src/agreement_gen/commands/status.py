@@ -21,7 +21,7 @@ WIDE = 100  # columns from which the table also shows the district's name
 @paths_options
 def command(year: int | None, counties: Path, templates: Path, out: Path) -> None:
     """Show where each district's agreement stands in the signing round (reads, never writes)."""
-    from agreement_gen.progress import progress, uncommitted, unconfirmed
+    from agreement_gen.publish.progress import progress, uncommitted, unconfirmed
 
     resolved, lines = progress(make_paths(counties, templates, out), year)
     table = Table(title=_("Signing round AQB {year}").format(year=resolved))

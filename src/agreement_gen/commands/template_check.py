@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from agreement_gen.data.structure import YearPlan
 from agreement_gen.lint import Finding, Severity, lint_plan
-from agreement_gen.structure import YearPlan
 from agreement_gen.ui import console
 
 MARK = {Severity.ERROR: ("  ✗ ", "red"), Severity.WARNING: ("  ! ", "yellow")}
@@ -17,7 +17,7 @@ def finding_text(finding: Finding) -> Text:
 
 def report_template(plan: YearPlan) -> bool:
     """Check the plan's template and print every finding; False if there is an error (stop before rendering)."""
-    from agreement_gen.closing import closed_template_problems
+    from agreement_gen.lint.closing import closed_template_problems
 
     findings = lint_plan(plan)
     for finding in findings:

@@ -10,7 +10,7 @@ import click
 from rich.text import Text
 
 from agreement_gen.commands.options import data_options, make_paths, split_only
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 from agreement_gen.i18n import N_, _
 from agreement_gen.ui import console
 

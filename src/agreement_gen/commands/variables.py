@@ -24,10 +24,10 @@ EXAMPLE_DISTRICT, EXAMPLE_YEAR = "darmstadt-dieburg", 2025  # the real, signed a
 )
 def command(year: int | None, counties: Path, templates: Path, guide: Path | None) -> None:
     """Every variable and filter the template can use, with example values from Darmstadt-Dieburg 2025."""
-    from agreement_gen.build import plan_year
-    from agreement_gen.context import template_context
-    from agreement_gen.render import make_environment
-    from agreement_gen.vocabulary import guide_table, update_guide
+    from agreement_gen.data.plan import plan_year
+    from agreement_gen.render.context import template_context
+    from agreement_gen.render.renderer import make_environment
+    from agreement_gen.render.vocabulary import guide_table, update_guide
 
     plan = plan_year(make_paths(counties, templates), year or EXAMPLE_YEAR, [EXAMPLE_DISTRICT])
     table = guide_table(template_context(plan.agreements[0]), make_environment())

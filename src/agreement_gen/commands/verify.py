@@ -6,6 +6,7 @@ with the roots of COUNTIES/trust/ and --trust; only an unknown root is a warning
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import click
@@ -22,11 +23,11 @@ NOT_YET = ("carries no signature", "carries only one signature")  # a stage of t
 
 def judgement_findings(content: bytes, counties: Path, templates: Path, roots: list) -> list[Finding]:
     """The judgement of a signed for_signature document of ours, as findings."""
-    from agreement_gen.build import plan_year
-    from agreement_gen.config import Paths
+    from agreement_gen.data.paths import Paths
+    from agreement_gen.data.plan import plan_year
     from agreement_gen.errors import InputError
-    from agreement_gen.receive.identify import read_first_trace
     from agreement_gen.signing.judgement import LOCAL_TIME, SignatureProblem, judge
+    from agreement_gen.signing.receive.identify import read_first_trace
     from agreement_gen.signing.record import sent_at
 
     try:
@@ -117,8 +118,22 @@ def validator_findings(path: Path) -> list[Finding]:
         with pikepdf.open(path) as doc:
             signed = has_signatures(doc)
     except pikepdf.PdfError:
-        return []  # verify_file already reports an unreadable file
+        return []  # verify_pdf already reports an unreadable file
     return conformance_findings(validate_conformance(data), signed=signed)
+
+
+def _signatures(content: bytes, roots: list) -> list[Finding]:
+    """Each signature as verify reports it (intact, coverage, PAdES level), for a file that has any."""
+    import pikepdf
+
+    from agreement_gen.signing.report import signature_report
+
+    try:
+        with pikepdf.open(io.BytesIO(content)) as doc:
+            signed = has_signatures(doc)
+    except pikepdf.PdfError:
+        return []  # verify_pdf already reports an unreadable file
+    return signature_report(content, roots) if signed else []
 
 
 @click.command("verify")
@@ -134,7 +149,7 @@ def command(files: tuple[Path, ...], counties: Path, templates: Path, trust: tup
     failed = 0
     for path in files:
         content = path.read_bytes()
-        findings = verify_pdf(content, trust_roots=roots) + validator_findings(path)
+        findings = verify_pdf(content) + _signatures(content, roots) + validator_findings(path)
         if any("signature '" in f.message for f in findings):
             findings += judgement_findings(content, counties, templates, roots)
         bad = failures(findings)

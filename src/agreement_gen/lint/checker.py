@@ -24,7 +24,7 @@ from agreement_gen.lint.structure import StructureCheck
 from agreement_gen.lint.syntax import SyntaxCheck
 from agreement_gen.lint.variables import VariableCheck
 from agreement_gen.lint.word_damage import WordDamageCheck
-from agreement_gen.vocabulary import Vocabulary
+from agreement_gen.render.vocabulary import Vocabulary
 
 Render = Callable[[], Sequence[bytes]]
 
@@ -43,7 +43,7 @@ def lint_template(
     for tags that survived rendering; `value_sets` are the values a name can have (every slug …),
     beyond the fixed ones (`names.VALUE_SETS`).
     """
-    from agreement_gen.render import make_environment
+    from agreement_gen.render.renderer import make_environment
 
     env = env or make_environment()
     vocabulary = Vocabulary.of(contexts) if contexts else None
@@ -58,8 +58,8 @@ def lint_template(
 def lint_plan(plan: Any, *, sample_render: bool = True) -> list[Finding]:
     """The template check for a validated year (`structure.YearPlan`): names from all its agreements,
     and one sample render per status (a tag may hide in a branch only signed documents take)."""
-    from agreement_gen.context import template_context
-    from agreement_gen.render import TemplateRenderer
+    from agreement_gen.render.context import template_context
+    from agreement_gen.render.renderer import TemplateRenderer
 
     contexts = [template_context(agreement) for agreement in plan.agreements]
     samples = list({agreement.status: agreement for agreement in reversed(plan.agreements)}.values())

@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from agreement_gen.sections import TITLE, section_heading
+from agreement_gen.render.sections import TITLE, section_heading
 
 W_P, W_T, W_R, W_TC, W_TR = qn("w:p"), qn("w:t"), qn("w:r"), qn("w:tc"), qn("w:tr")
 W_TXBX = qn("w:txbxContent")

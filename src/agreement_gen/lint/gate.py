@@ -4,10 +4,10 @@ document: the command stops with exit 2 and writes nothing, each error named whe
 
 from __future__ import annotations
 
+from agreement_gen.data.structure import YearPlan
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.lint.checker import lint_plan
 from agreement_gen.lint.findings import Severity
-from agreement_gen.structure import YearPlan
 
 
 def template_gate(plan: YearPlan, *, closed: bool = True) -> None:
@@ -16,7 +16,7 @@ def template_gate(plan: YearPlan, *, closed: bool = True) -> None:
     `closed`: a changed template of a year with sent or signed agreements is an error too (`closing`);
     `diff` and `preview` show such a change instead, with a note.
     """
-    from agreement_gen.closing import closed_template_problems
+    from agreement_gen.lint.closing import closed_template_problems
 
     findings = lint_plan(plan, sample_render=False)
     problems = [Problem(plan.template, None, None, str(f)) for f in findings if f.severity is Severity.ERROR]

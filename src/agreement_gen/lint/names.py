@@ -14,9 +14,9 @@ from typing import Any
 
 from jinja2 import Environment, nodes
 
+from agreement_gen.data.models import Kind, Status
 from agreement_gen.i18n import _
-from agreement_gen.models import Kind, Status
-from agreement_gen.vocabulary import ITEM, Vocabulary, display_name
+from agreement_gen.render.vocabulary import ITEM, Vocabulary, display_name
 
 # Values a comparison in the template can meaningfully test for: `status == "signd"` is never true.
 VALUE_SETS: dict[str, tuple[str, ...]] = {

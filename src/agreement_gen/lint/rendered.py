@@ -25,7 +25,7 @@ class RenderedCheck:
     def check(self, outputs: Sequence[bytes], parts: list[Part], data_texts: set[str]) -> None:
         """Report each tag-like fragment of the rendered `outputs` once; braces that come from the data
         (`data_texts`) or from docxtpl's escapes are meant to be there."""
-        from agreement_gen.text import lines as document_lines  # only needed here
+        from agreement_gen.render.text import lines as document_lines  # only needed here
 
         reported: set[str] = set()
         for content in outputs:

@@ -15,7 +15,7 @@ from jinja2 import Environment, TemplateSyntaxError, nodes
 from agreement_gen.lint.document import Para, Part, scan
 from agreement_gen.lint.findings import Finding, Report, Severity
 from agreement_gen.lint.names import NameAnalysis
-from agreement_gen.vocabulary import ITEM, Vocabulary
+from agreement_gen.render.vocabulary import ITEM, Vocabulary
 
 _PROPERTIES = (("title", "Titel"), ("subject", "Thema"), ("author", "Autor"), ("comments", "Kommentare"))
 

@@ -33,7 +33,7 @@ from agreement_gen.i18n import N_, _
 if TYPE_CHECKING:  # pikepdf, lxml and pydantic are loaded where they are used: `status` only formats a record
     from lxml import etree
 
-    from agreement_gen.models import SignedCopy
+    from agreement_gen.data.models import SignedCopy
     from agreement_gen.pdf.checks import Finding
 
 PDFA, PDFUA = "PDF/A-2b", "PDF/UA-1"

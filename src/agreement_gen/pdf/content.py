@@ -23,9 +23,9 @@ import unicodedata
 
 import pikepdf
 
-from agreement_gen.context import template_context
+from agreement_gen.data.structure import Agreement
 from agreement_gen.pdf.glyphs import boxed_characters, parse_cmap
-from agreement_gen.structure import Agreement
+from agreement_gen.render.context import template_context
 
 
 def _squash(text: str) -> str:

@@ -22,13 +22,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agreement_gen.config import Paths
+from agreement_gen.data.paths import Paths
 from agreement_gen.errors import AgreementGenError
 from agreement_gen.i18n import _
 from agreement_gen.output import atomic_write
 
 if TYPE_CHECKING:
-    from agreement_gen.receive import Receipt
+    from agreement_gen.signing.receive import Receipt
 
 ARCHIVE_SUFFIX = "-lta"  # counties/YEAR/signed/SLUG-lta.pdf next to SLUG.pdf
 ARCHIVE_FIELD = "Archivzeitstempel"  # the document timestamp's (invisible) field
@@ -94,7 +94,7 @@ def add_archival_copies(paths: Paths, receipts: Iterable[Receipt], trust: Iterab
     The received copy is already kept and recorded; an archival copy that cannot be made (TSA or
     OCSP unreachable) is a note on the receipt, and `receive` can be run again later.
     """
-    from agreement_gen.models import SigningRoute
+    from agreement_gen.data.models import SigningRoute
     from agreement_gen.signing.judgement import trust_roots
     from agreement_gen.signing.settings import load_settings
 

@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from agreement_gen.data.models import District, SignerList, SignerRule
 from agreement_gen.i18n import _
-from agreement_gen.models import District, SignerList, SignerRule
 
 TRUST_DIR = "trust"  # counties/trust/: root certificates, and who may sign for the ministry
 SIGNERS_FILE = "signers.yaml"
@@ -85,8 +85,8 @@ def matches(cert: Any, rule: SignerRule) -> bool:
 
 def ministry_rules(counties: Path) -> list[SignerRule]:
     """The ministry's signers from counties/trust/signers.yaml (none when the file is missing)."""
-    from agreement_gen.load import read_yaml
-    from agreement_gen.validate import parse
+    from agreement_gen.data.load import read_yaml
+    from agreement_gen.data.validate import parse
 
     path = counties / TRUST_DIR / SIGNERS_FILE
     if not path.is_file():

@@ -28,12 +28,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agreement_gen.config import Paths
+from agreement_gen.data.models import Status
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.structure import Agreement, YearPlan
 from agreement_gen.i18n import _
-from agreement_gen.models import Status
 from agreement_gen.output import atomic_write
-from agreement_gen.receive.receipt import Refusal
-from agreement_gen.structure import Agreement, YearPlan
+from agreement_gen.signing.receive.receipt import Refusal
 
 SENT_DIR = "sent"  # counties/YEAR/sent/: what went out for signature
 ARCHIVE_DIR = "archive"  # counties/YEAR/archive/: withdrawn or taken-back records, never deleted
@@ -261,21 +261,21 @@ def archived_records(counties: Path, year: int, slug: str) -> list[SentRecord]:
 
 def normalised_lines(docx: bytes) -> tuple[str, ...]:
     """The document's paragraphs (text.py), whitespace collapsed, empty ones dropped."""
-    from agreement_gen.text import paragraphs
+    from agreement_gen.render.text import paragraphs
 
     return tuple(line for line in (" ".join(p.split()) for p in paragraphs(docx)) if line)
 
 
 def rendered_text(agreement: Agreement, plan: YearPlan) -> tuple[str, ...]:
     """The text of the agreement as it would be sent for signature now (rendered in memory)."""
-    from agreement_gen.render import TemplateRenderer
+    from agreement_gen.render.renderer import TemplateRenderer
 
     return normalised_lines(TemplateRenderer(plan.template).render(agreement.at_stage(Status.FOR_SIGNATURE)))
 
 
 def facts(agreement: Agreement) -> dict[str, str]:
     """The named values the text is made of, as printed: a change is named by these."""
-    from agreement_gen.context import template_context
+    from agreement_gen.render.context import template_context
 
     context = template_context(agreement.at_stage(Status.FOR_SIGNATURE))
     data = agreement.data
@@ -305,7 +305,7 @@ def facts(agreement: Agreement) -> dict[str, str]:
 
 def text_changes(agreement: Agreement, plan: YearPlan, record: TextRecord) -> list[Change]:
     """What changed in the text since `record`, each named: no change when the text renders the same."""
-    from agreement_gen.sections import line_sections
+    from agreement_gen.render.sections import line_sections
 
     now = rendered_text(agreement, plan)
     if now == record.text:
@@ -386,7 +386,7 @@ def sent_record_bytes(
     agreement: Agreement, plan: YearPlan, pdf: bytes, sent_at: dt.datetime, fingerprint: str | None
 ) -> bytes:
     """The JSON record of sending `pdf` (the district's for_signature build) at `sent_at`."""
-    from agreement_gen.manifest import generator_fingerprint, input_digests
+    from agreement_gen.build.manifest import generator_fingerprint, input_digests
 
     raw = RecordFile(
         kind="sent",
@@ -425,7 +425,7 @@ def store_sent(
 
 def store_signed_text(paths: Paths, agreement: Agreement, plan: YearPlan, at: dt.datetime | None = None) -> Path:
     """Record the text of an agreement signed outside agreement-gen (entered by hand) as signed/SLUG.json."""
-    from agreement_gen.manifest import generator_fingerprint, input_digests
+    from agreement_gen.build.manifest import generator_fingerprint, input_digests
 
     raw = RecordFile(
         kind="signed",
@@ -458,7 +458,7 @@ def check_sent(
     changed before signing, not the document sent, or stale (each change named). `signed=False`
     words it for a document about to be signed (`agreement-gen sign`).
     """
-    from agreement_gen.receive.identify import revision_trace
+    from agreement_gen.signing.receive.identify import revision_trace
 
     slug, year = agreement.slug, agreement.year
     record = load_sent(paths.counties, year, slug)
@@ -522,3 +522,14 @@ def check_sent(
             ).format(changes="; ".join(map(str, changes)), slug=slug)
         )
     return record
+
+
+def changes_since_record(agreement: Agreement, plan: YearPlan) -> list[str]:
+    """Each change of a sent or signed district's text since its record, for the build (a damaged record:
+    its sentence, so the build stops there rather than print over it)."""
+    counties = plan.year_file.parent.parent
+    try:
+        record = load_reference(counties, agreement.year, agreement.slug)
+        return [str(change) for change in text_changes(agreement, plan, record)] if record else []
+    except Refusal as exc:
+        return [str(exc)]

@@ -16,17 +16,18 @@ from pathlib import Path
 
 from ruamel.yaml.error import YAMLError
 
-from agreement_gen import yamledit
-from agreement_gen.build import build, plan_year
-from agreement_gen.config import Paths
+from agreement_gen.build.pipeline import build
+from agreement_gen.data import yamledit
+from agreement_gen.data.models import DistrictYear, Status
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
+from agreement_gen.data.readiness import send_problems
+from agreement_gen.data.structure import Agreement, YearPlan
 from agreement_gen.errors import InputError, OutputError, Problem
 from agreement_gen.i18n import _
-from agreement_gen.models import DistrictYear, Status
-from agreement_gen.readiness import send_problems
-from agreement_gen.receive.identify import revision_trace
-from agreement_gen.receive.receipt import Refusal
-from agreement_gen.signing.record import SentRecord, load_sent, store_sent, text_changes
-from agreement_gen.structure import Agreement, YearPlan
+from agreement_gen.signing.receive.identify import revision_trace
+from agreement_gen.signing.receive.receipt import Refusal
+from agreement_gen.signing.record import SentRecord, changes_since_record, load_sent, store_sent, text_changes
 
 
 @dataclass
@@ -122,7 +123,7 @@ def send(
     before = {s.data_file: s.data_file.read_text(encoding="utf-8") for s in todo if s.text is not None}
     yamledit.write_atomic({s.data_file: s.text for s in todo if s.text is not None})
     try:
-        report = build(paths, plan.fiscal_year.year, only=[s.slug for s in todo])
+        report = build(paths, plan.fiscal_year.year, only=[s.slug for s in todo], changes_since=changes_since_record)
         if report.failed:
             reasons = "; ".join(f"{item.agreement.slug}: {item.error}" for item in report.failed)
             raise OutputError(

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from pydantic import AnyHttpUrl, model_validator
 
+from agreement_gen.data.load import read_yaml
+from agreement_gen.data.models import Model
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
-from agreement_gen.load import read_yaml
-from agreement_gen.models import Model
 
 SETTINGS_FILE = "signing.yaml"
 
@@ -54,7 +54,7 @@ class SigningSettings(Model):
 
 def load_settings(counties: Path) -> SigningSettings:
     """The settings file, validated; no file means no configured key (options must give one) and no TSA."""
-    from agreement_gen.validate import parse
+    from agreement_gen.data.validate import parse
 
     path = counties / SETTINGS_FILE
     if not path.is_file():

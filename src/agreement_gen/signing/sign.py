@@ -21,22 +21,22 @@ from pathlib import Path
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from agreement_gen.config import Paths
+from agreement_gen.data.formatting import german_date
+from agreement_gen.data.models import Status
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.structure import Agreement, YearPlan
 from agreement_gen.errors import AgreementGenError, InputError, Problem
-from agreement_gen.formatting import german_date
 from agreement_gen.i18n import _
-from agreement_gen.models import Status
 from agreement_gen.output import atomic_write, describe_os_error
 from agreement_gen.pdf.fields import MINISTRY_FIELD
-from agreement_gen.receive.identify import revision_trace
-from agreement_gen.receive.receipt import Refusal
 from agreement_gen.signing import record as sent_record
 from agreement_gen.signing.appearance import AppearanceError, SignatureAppearance, signature_text
 from agreement_gen.signing.judgement import LOCAL_TIME, SignatureProblem, district_field, first_revision, trust_roots
 from agreement_gen.signing.keys import OpenKey, ask_secret, open_key
 from agreement_gen.signing.levels import SignatureLevel, signature_levels
+from agreement_gen.signing.receive.identify import revision_trace
+from agreement_gen.signing.receive.receipt import Refusal
 from agreement_gen.signing.settings import SETTINGS_FILE, KeySource, SigningSettings
-from agreement_gen.structure import Agreement, YearPlan
 
 MINISTRY, DISTRICT = "ministry", "district"
 OUTBOX = "outbox"  # OUT/YEAR/outbox/SLUG.pdf: signed here, to mail to the other party (or to `receive`)

@@ -17,15 +17,15 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from agreement_gen import yamledit
-from agreement_gen.build import plan_year
-from agreement_gen.config import Paths
+from agreement_gen.data import yamledit
+from agreement_gen.data.models import DistrictYear, SigningRoute, Status
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
+from agreement_gen.data.structure import Agreement
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
-from agreement_gen.models import DistrictYear, SigningRoute, Status
-from agreement_gen.receive.receipt import Refusal, sha256_hex, signed_path
+from agreement_gen.signing.receive.receipt import Refusal, sha256_hex, signed_path
 from agreement_gen.signing.record import ARCHIVE_DIR, load_sent, sent_paths
-from agreement_gen.structure import Agreement
 
 NONE = "(none)"  # a value removed; shown translated
 

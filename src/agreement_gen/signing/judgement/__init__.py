@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from agreement_gen.data.structure import Agreement
 from agreement_gen.i18n import _
 from agreement_gen.signing import parties
 from agreement_gen.signing.judgement import changes, crypto, dates, identity, rendering
@@ -37,7 +38,6 @@ from agreement_gen.signing.judgement.revisions import first_revision
 from agreement_gen.signing.judgement.structure import Document
 from agreement_gen.signing.judgement.trust import trust_roots
 from agreement_gen.signing.judgement.verdict import LOCAL_TIME, Signature, SignedParties
-from agreement_gen.structure import Agreement
 
 __all__ = [
     "LOCAL_TIME",

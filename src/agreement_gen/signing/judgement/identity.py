@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from agreement_gen.data.structure import Agreement
 from agreement_gen.i18n import _
 from agreement_gen.signing import parties
 from agreement_gen.signing.judgement.crypto import Checked
 from agreement_gen.signing.judgement.problems import SignatureProblem, UntrustedSignature
-from agreement_gen.structure import Agreement
 
 SIGNING_USAGES = {"digital_signature", "non_repudiation"}
 TRUST_WORDS = {

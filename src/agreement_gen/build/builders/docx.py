@@ -1,0 +1,41 @@
+"""DOCX: the master template rendered per district, checked to open before it is kept."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+
+from agreement_gen.build.builders.base import Builder, Item
+from agreement_gen.errors import RenderError
+from agreement_gen.render.renderer import TemplateRenderer
+
+
+def check_docx(content: bytes) -> None:
+    """Raise ValueError unless `content` opens as a Word document with text in it."""
+    try:
+        document = docx.Document(io.BytesIO(content))
+    except Exception as exc:  # python-docx raises many types for broken packages
+        raise ValueError(f"the rendered DOCX does not open: {exc}") from exc
+    if not any(p.text.strip() for p in document.paragraphs):
+        raise ValueError("the rendered DOCX has no text")
+
+
+class DocxBuilder(Builder):
+    format = "docx"
+
+    def __init__(self, template: Path):
+        self.renderer = TemplateRenderer(template)
+
+    def build(self, items: list[Item], staging: Path) -> None:
+        for item in items:
+            try:
+                content = self.renderer.render(item.agreement)
+                check_docx(content)
+            except (RenderError, ValueError) as exc:
+                item.fail(str(exc).removeprefix(f"{item.agreement.slug}: "))
+                continue
+            target = staging / f"{item.agreement.slug}.docx"
+            target.write_bytes(content)
+            item.staged[self.format] = target

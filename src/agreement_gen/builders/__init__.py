@@ -1,9 +1,0 @@
-"""Output formats. Each builder turns staged items into one more file per item (one file per format).
-
-Import the concrete builders from their modules (`builders.docx`, `builders.pdf`); they pull in
-heavy libraries that a build with nothing to do should not load.
-"""
-
-from agreement_gen.builders.base import FORMATS, Builder, Item
-
-__all__ = ["FORMATS", "Builder", "Item"]

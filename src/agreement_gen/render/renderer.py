@@ -1,0 +1,138 @@
+"""Stage 3 – render: fill the master template for one agreement, in memory.
+
+Rendering happens in a sandboxed, strict Jinja environment: the template (edited by people,
+stored in Word) cannot reach Python internals, an unknown variable is an error naming the
+variable and the district instead of an empty gap in a legal text, and every value is
+XML-escaped, so `Lernen & Arbeiten <plus>` arrives exactly as written.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from agreement_gen.data.grammar import capfirst
+from agreement_gen.data.structure import Agreement
+from agreement_gen.errors import RenderError
+from agreement_gen.render.context import template_context
+from agreement_gen.render.limits import LimitedSandbox, LimitExceededError, render_seconds, time_limit
+from agreement_gen.render.normalise import normalise
+from agreement_gen.render.reproducible import build_timestamp, normalize_zip
+
+KEYWORDS = "Zielvereinbarung; Ausbildungs- und Qualifizierungsbudget; AQB; Hessen"
+
+
+class Fields(dict):
+    """A context mapping that knows its own name, so a missing field is reported as 'district.genitve'."""
+
+    def __init__(self, path: str, values: dict[str, Any]):
+        super().__init__({k: _wrap(f"{path}.{k}", v) for k, v in values.items()})
+        self.path = path
+
+
+def _wrap(path: str, value: Any) -> Any:
+    if isinstance(value, dict):
+        return Fields(path, value)
+    if isinstance(value, list):
+        return [_wrap(f"{path}[{i}]", v) for i, v in enumerate(value)]
+    return value
+
+
+class StrictNamedUndefined(StrictUndefined):
+    """Says which variable is missing, with its full dotted name where we know it."""
+
+    @property
+    def _undefined_message(self) -> str:  # type: ignore[override]
+        if self._undefined_hint:
+            return self._undefined_hint
+        name = self._undefined_name
+        owner = self._undefined_obj
+        if isinstance(owner, Fields):
+            return f"the template uses '{owner.path}.{name}', which does not exist"
+        return f"the template uses '{name}', which does not exist"
+
+
+class AgreementEnvironment(LimitedSandbox):
+    """The sandbox (with limits on time and size, see limits.py), compiling each distinct template text once.
+
+    docxtpl hands every XML part of the document to `from_string` on every render; for 26 (or
+    500) documents from one template that is the same few texts again and again, and compiling
+    them was most of the rendering time. Compiled templates are immutable and safe to reuse.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictNamedUndefined, autoescape=True)
+        self.filters["capfirst"] = capfirst
+        self._compiled: dict[str, Template] = {}
+
+    def from_string(self, source, globals=None, template_class=None):  # type: ignore[override]
+        if globals or template_class or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
+def make_environment() -> SandboxedEnvironment:
+    """The Jinja environment every render uses (also used by the template checks)."""
+    return AgreementEnvironment()
+
+
+class TemplateRenderer:
+    """Renders agreements from one master template, read from disk once."""
+
+    def __init__(self, template: Path):
+        self.template = template
+        self._template_bytes = template.read_bytes()
+        self._environment = make_environment()
+
+    def render(self, agreement: Agreement) -> bytes:
+        """The finished DOCX as bytes. Raises RenderError naming the district on any template problem."""
+        doc = DocxTemplate(io.BytesIO(self._template_bytes))
+        context = {k: _wrap(k, v) for k, v in template_context(agreement).items()}
+        try:
+            with time_limit(render_seconds()):
+                doc.render(context, jinja_env=self._environment, autoescape=True)
+        except LimitExceededError as exc:
+            raise RenderError(agreement.slug, f"template {self.template.name} was stopped: {exc}") from None
+        except OverflowError as exc:  # the sandbox's own cap: range() with more than 100,000 numbers
+            raise RenderError(agreement.slug, f"template {self.template.name} was stopped: {exc}") from exc
+        except UndefinedError as exc:
+            raise RenderError(agreement.slug, f"{exc.message} (template {self.template.name})") from exc
+        except SecurityError as exc:
+            raise RenderError(
+                agreement.slug, f"template {self.template.name} is not allowed to do this: {exc}"
+            ) from exc
+        except TemplateSyntaxError as exc:
+            near = " ".join(" ".join(getattr(exc, "docx_context", [])).split())[:200]
+            raise RenderError(
+                agreement.slug, f"template {self.template.name} has a syntax error: {exc.message}; near: {near!r}"
+            ) from exc
+        except TemplateError as exc:
+            raise RenderError(agreement.slug, f"template {self.template.name}: {exc}") from exc
+        except Exception as exc:  # {{ 1/0 }}, a recursive macro …: this document fails, the build goes on
+            raise RenderError(
+                agreement.slug, f"template {self.template.name} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+        normalise(doc.docx)  # no comments, the same header (ENTWURF, page number) on every page
+        props = doc.docx.core_properties
+        # docxtpl renders these with our autoescaping environment; python-docx escapes again on save.
+        for name in ("title", "subject", "author", "comments"):
+            setattr(props, name, html.unescape(getattr(props, name) or ""))
+        props.keywords = KEYWORDS
+        props.language = "de-DE"
+        # Fixed times and revision: rendering the same inputs twice gives the same bytes.
+        when = build_timestamp(agreement)
+        props.created = props.modified = when.replace(tzinfo=None)
+        props.last_modified_by = ""
+        props.revision = 1
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        return normalize_zip(buffer.getvalue(), when)

@@ -1,0 +1,136 @@
+"""The paper route: an agreement signed on paper, its dates typed in and optionally its scan kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from agreement_gen.data.models import SigningRoute, Status
+from agreement_gen.data.paths import Paths
+from agreement_gen.data.plan import plan_year
+from agreement_gen.data.structure import Agreement, YearPlan
+from agreement_gen.errors import InputError, Problem
+from agreement_gen.i18n import _
+from agreement_gen.signing.judgement.problems import SignatureProblem
+from agreement_gen.signing.receive.receipt import Receipt, Refusal, already_signed, sha256_hex, signed_path, today
+from agreement_gen.signing.receive.record import prepare, store
+
+
+def receive_paper(
+    paths: Paths,
+    slug: str,
+    year: int | None,
+    ministry_on: dt.date,
+    district_on: dt.date,
+    scan: Path | None = None,
+    received_on: dt.date | None = None,
+) -> Receipt:
+    """Record an agreement signed on paper (dates typed in, optionally its scan); InputError if refused."""
+    received_on = received_on or today()
+    plan = plan_year(paths, year)
+    agreement = next((a for a in plan.agreements if a.slug == slug), None)
+    if agreement is None:
+        where = paths.counties / str(plan.fiscal_year.year)
+        message = _("no district '{slug}' in {year}").format(slug=slug, year=plan.fiscal_year.year)
+        raise InputError([Problem(where, None, "--paper", message)])
+    try:
+        receipt = _examine_paper(paths, plan, agreement, ministry_on, district_on, scan, received_on)
+    except OSError as exc:
+        message = _("cannot be read ({reason})").format(reason=exc.strerror)
+        raise InputError([Problem(scan, None, None, message)]) from exc
+    except SignatureProblem as exc:
+        raise InputError([Problem(agreement.sources[-1], None, None, str(exc))]) from exc
+    store([receipt])
+    return receipt
+
+
+def _check_sent_text(paths: Paths, plan: YearPlan, agreement: Agreement) -> None:
+    """What was signed on paper is the document sent: it must be on record, and its text unchanged since."""
+    from agreement_gen.signing.record import load_sent, sent_paths, text_changes
+
+    record = load_sent(paths.counties, agreement.year, agreement.slug)
+    if record is None:
+        folder = sent_paths(paths.counties, agreement.year, agreement.slug)[1].parent
+        raise Refusal(
+            _(
+                "{slug} was not sent for signature: {folder} has no record of it "
+                "(send it with `agreement-gen send {slug} --year {year}`)"
+            ).format(slug=agreement.slug, folder=folder, year=agreement.year)
+        )
+    changes = text_changes(agreement, plan, record)
+    if changes:
+        raise Refusal(
+            _(
+                "{slug} was signed on paper, but the text changed since it was sent: {changes}; have the current "
+                "version signed, or restore the data"
+            ).format(slug=agreement.slug, changes="; ".join(map(str, changes)))
+        )
+
+
+def _examine_paper(
+    paths: Paths,
+    plan: YearPlan,
+    agreement: Agreement,
+    ministry_on: dt.date,
+    district_on: dt.date,
+    scan: Path | None,
+    received_on: dt.date,
+) -> Receipt:
+    data = agreement.data
+    receipt = Receipt(
+        slug=agreement.slug,
+        year=agreement.year,
+        designation=agreement.district.designation,
+        route=SigningRoute.PAPER,
+        ministry_on=ministry_on,
+        district_on=district_on,
+        data_file=agreement.sources[-1],
+        source=scan,
+        stored=signed_path(paths.counties, agreement.year, agreement.slug, scan=True) if scan else None,
+    )
+    content = scan.read_bytes() if scan else None
+    digest = sha256_hex(content) if content is not None else None
+    copy = data.signed_copy
+    if data.status is Status.SIGNED:
+        same = (
+            copy is not None
+            and copy.route is SigningRoute.PAPER
+            and (data.ministry_signature.signed_on, data.signatory.signed_on) == (ministry_on, district_on)
+            and (digest is None or copy.sha256 == digest)
+        )
+        if same:
+            receipt.already = True
+            return receipt
+        raise Refusal(
+            _("{slug} {year} is already recorded as signed ({how})").format(
+                slug=agreement.slug, year=agreement.year, how=already_signed(agreement)
+            )
+        )
+    if data.status is not Status.FOR_SIGNATURE:
+        raise Refusal(
+            _(
+                "{slug} is still a '{status}': set `status: for_signature` (with the signatory's name), "
+                "build and send it first"
+            ).format(slug=agreement.slug, status=data.status)
+        )
+    for day in (ministry_on, district_on):
+        if day > received_on:
+            raise Refusal(_("the signing date {day} lies in the future").format(day=day))
+    if content is not None:
+        import pikepdf
+
+        try:
+            pikepdf.open(io.BytesIO(content)).close()
+        except pikepdf.PdfError as exc:
+            raise Refusal(_("the scan is not a readable PDF ({reason})").format(reason=exc)) from exc
+        receipt.content = content
+    copy_record: dict[str, object] = {
+        "route": str(SigningRoute.PAPER),
+        "received_on": received_on,
+        "file": receipt.stored.relative_to(paths.counties / str(agreement.year)).as_posix() if receipt.stored else None,
+        "sha256": digest,
+    }
+    prepare(receipt, agreement, copy_record, None)
+    _check_sent_text(paths, plan, agreement)  # after the dates: a wrong date is the first thing to hear
+    return receipt
