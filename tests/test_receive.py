@@ -16,6 +16,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from agreement_gen.cli import run
+from agreement_gen.data.models import Status
 from agreement_gen.data.paths import Paths
 from agreement_gen.pdf.trace import NAMESPACE, Trace, add_trace, read_trace, undeclared
 from agreement_gen.signing.receive import read_first_trace, today
@@ -175,12 +176,14 @@ def test_trace_is_declared_in_a_pdfa_extension_schema():
     assert read_trace(packet) is None
     ours = [f"aqb:{name}" for name in ("District", "FiscalYear", "Stage", "InputsSHA256", "Generator")]
     assert undeclared(packet) == [*ours, "pdfuaid:part"]  # PDF/A-2 predefines neither
-    trace = Trace("fulda", 2025, "draft", "ab" * 32, "0.1.0+test")
+    trace = Trace("fulda", 2025, Status.DRAFT, "ab" * 32, "0.1.0+test")
     traced = add_trace(packet, trace)
     assert read_trace(traced) == trace
     assert undeclared(traced) == []
     assert traced.count(NAMESPACE.encode()) == 2  # the properties and their declaration
     assert add_trace(traced, trace) == traced  # written again: replaced, not doubled
+    assert read_trace(traced.replace(b">draft<", b">published<")) is None  # no stage of ours: not our file
+    assert isinstance(read_trace(traced).stage, Status)
 
 
 @pytest.mark.slow

@@ -58,6 +58,7 @@ class RenderError(AgreementGenError):
 
     def __init__(self, slug: str, message: str):
         self.slug = slug
+        self.reason = message  # without the slug: a builder reports it under the district's name
         super().__init__(f"{slug}: {message}")
 
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -88,7 +89,7 @@ class Manifest(BaseModel):
             return cls(year=year)
         return manifest if manifest.year == year else cls(year=year)
 
-    def is_current(self, slug: str, fingerprint: str, out_dir: Path, formats: set[str]) -> bool:
+    def is_current(self, slug: str, fingerprint: str, out_dir: Path, formats: AbstractSet[str]) -> bool:
         """Built from the same inputs, and every output still there, unchanged."""
         record = self.districts.get(slug)
         if record is None or record.fingerprint != fingerprint or set(record.outputs) != formats:
@@ -159,7 +160,7 @@ def input_digests(agreement: Agreement, plan: YearPlan, cache: dict[Path, str] |
     return digests
 
 
-def fingerprint(agreement: Agreement, inputs: dict[str, str], formats: set[str]) -> str:
+def fingerprint(agreement: Agreement, inputs: dict[str, str], formats: AbstractSet[str]) -> str:
     """One hash over everything that decides the output's bytes."""
     material = {
         "generator": generator_fingerprint(),

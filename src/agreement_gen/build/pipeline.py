@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agreement_gen.build.builders.base import FORMATS, Builder, Item
+from agreement_gen.build.builders.base import FORMATS, Builder, Format, Item
 from agreement_gen.build.lock import STAGING_PREFIX, year_lock
 from agreement_gen.build.manifest import MANIFEST, Manifest, OutputRecord, fingerprint, input_digests, sha256_file
 from agreement_gen.data.models import SLUG_PATTERN, Status
@@ -45,7 +45,7 @@ class BuildReport:
         return not self.failed
 
 
-def builders_for(plan: YearPlan, formats: set[str]) -> list[Builder]:
+def builders_for(plan: YearPlan, formats: set[Format]) -> list[Builder]:
     """The builders for the requested formats, in order (the PDF is converted from the DOCX).
 
     Imported here, not at the top: a build with nothing to do never loads docxtpl or pikepdf.
@@ -54,7 +54,7 @@ def builders_for(plan: YearPlan, formats: set[str]) -> list[Builder]:
     from agreement_gen.build.builders.pdf import PdfBuilder
 
     builders: list[Builder] = [DocxBuilder(plan.template)]
-    if "pdf" in formats:
+    if Format.PDF in formats:
         builders.append(PdfBuilder())
     return builders
 
@@ -121,7 +121,7 @@ def build(
     year: int | None = None,
     only: Iterable[str] | None = None,
     stage: Status | None = None,
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[Format] = FORMATS,
     force: bool = False,
     *,
     changes_since: ChangesSince,
@@ -141,7 +141,7 @@ def build(
 
 
 def _build_locked(
-    plan: YearPlan, out_dir: Path, report: BuildReport, wanted: set[str], force: bool, changes_since: ChangesSince
+    plan: YearPlan, out_dir: Path, report: BuildReport, wanted: set[Format], force: bool, changes_since: ChangesSince
 ) -> BuildReport:
     manifest = Manifest.load(out_dir, report.year)
     hashed: dict[Path, str] = {}

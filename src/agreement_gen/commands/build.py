@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from agreement_gen.build.builders import FORMATS
+from agreement_gen.build.builders import FORMATS, Format
 from agreement_gen.build.pipeline import build
 from agreement_gen.commands.options import make_paths, paths_options, split_only
 from agreement_gen.data.models import Status
@@ -55,7 +55,7 @@ def command(
         year,
         split_only(only),
         Status(stage) if stage else None,
-        wanted,
+        [Format(name) for name in wanted],
         force=force,
         changes_since=changes_since_record,
     )

@@ -13,6 +13,7 @@ import click
 from rich.text import Text
 
 from agreement_gen.commands.options import counties_option, templates_option, trust_option
+from agreement_gen.data.models import Status
 from agreement_gen.i18n import _
 from agreement_gen.pdf.checks import Finding, failures, has_signatures, verify_pdf
 from agreement_gen.ui import console
@@ -34,7 +35,7 @@ def judgement_findings(content: bytes, counties: Path, templates: Path, roots: l
         trace = read_first_trace(content)
     except SignatureProblem as exc:
         return [Finding(False, _("signatures not judged: the file {exc}").format(exc=exc))]
-    if trace is None or trace.stage != "for_signature":
+    if trace is None or trace.stage is not Status.FOR_SIGNATURE:
         return []
     try:
         plan = plan_year(Paths(counties=counties, templates=templates, out=Path("build")), trace.year)
@@ -59,7 +60,7 @@ def judgement_findings(content: bytes, counties: Path, templates: Path, roots: l
                 True,
             )
         ]
-    if agreement.data.status == "draft":
+    if agreement.data.status is Status.DRAFT:
         return [
             Finding(
                 False,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pikepdf
 
+from agreement_gen.data.models import Status
 from agreement_gen.i18n import _
 from agreement_gen.pdf.trace import read_trace, undeclared
 
@@ -200,7 +201,7 @@ def check_marks_and_headings(doc: pikepdf.Pdf) -> list[Finding]:
 
     metadata = doc.Root.get("/Metadata")
     trace = read_trace(metadata.read_bytes() if isinstance(metadata, pikepdf.Stream) else b"")
-    draft = trace is not None and trace.stage == "draft"
+    draft = trace is not None and trace.stage is Status.DRAFT
     marks = mark_problems(doc, draft=draft, example=None)
     headings = heading_problems(doc)
     on_all = _("markings and page numbers on all {pages} page(s)").format(pages=len(doc.pages))

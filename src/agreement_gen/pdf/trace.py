@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from agreement_gen.data.models import Status
+
 NAMESPACE = "urn:agreement-gen:aqb:1.0/"
 PREFIX = "aqb"
 SCHEMA_NAME = "agreement-gen: Herkunft der Zielvereinbarung AQB"
@@ -41,7 +43,7 @@ class Trace:
 
     district: str
     year: int
-    stage: str
+    stage: Status  # parsed when read: a file whose stage is no stage of ours is not our file
     fingerprint: str  # the manifest's fingerprint of every input
     generator: str
 
@@ -49,7 +51,7 @@ class Trace:
         return {
             "District": self.district,
             "FiscalYear": str(self.year),
-            "Stage": self.stage,
+            "Stage": str(self.stage),
             "InputsSHA256": self.fingerprint,
             "Generator": self.generator,
         }
@@ -176,10 +178,12 @@ def read_trace(xmp_packet: bytes) -> Trace | None:
                 values[name] = value
     if set(values) != set(PROPERTIES) or not values["FiscalYear"].isdigit():
         return None
+    if values["Stage"] not in set(Status):
+        return None
     return Trace(
         district=values["District"],
         year=int(values["FiscalYear"]),
-        stage=values["Stage"],
+        stage=Status(values["Stage"]),
         fingerprint=values["InputsSHA256"],
         generator=values["Generator"],
     )

@@ -4,6 +4,6 @@ Import the concrete builders from their modules (`builders.docx`, `builders.pdf`
 heavy libraries that a build with nothing to do should not load.
 """
 
-from agreement_gen.build.builders.base import FORMATS, Builder, Item
+from agreement_gen.build.builders.base import FORMATS, Builder, Format, Item, OutputRejected
 
-__all__ = ["FORMATS", "Builder", "Item"]
+__all__ = ["FORMATS", "Builder", "Format", "Item", "OutputRejected"]

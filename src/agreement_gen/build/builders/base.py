@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from agreement_gen.data.structure import Agreement
 
-FORMATS = ("docx", "pdf")
+
+class Format(StrEnum):
+    """An output format; its value is the file suffix and the word `--formats` takes."""
+
+    DOCX = "docx"
+    PDF = "pdf"
+
+
+FORMATS = tuple(Format)  # in build order: the PDF is converted from the DOCX
+
+
+class OutputRejected(Exception):
+    """A document was produced but fails its checks; `reason` says why, in the user's language."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        super().__init__(reason)
 
 
 @dataclass
@@ -16,7 +33,7 @@ class Item:
     """One agreement on its way through the builders; `staged` maps a format to its file in staging."""
 
     agreement: Agreement
-    staged: dict[str, Path] = field(default_factory=dict)
+    staged: dict[Format, Path] = field(default_factory=dict)
     error: str | None = None
     fingerprint: str = ""  # the manifest's fingerprint of its inputs; the PDF carries it in its XMP
 
@@ -31,7 +48,7 @@ class Item:
 class Builder(ABC):
     """Produces one format for a batch of items, writing only into the staging folder."""
 
-    format: str
+    format: Format
 
     @abstractmethod
     def build(self, items: list[Item], staging: Path) -> None:

@@ -7,23 +7,24 @@ from pathlib import Path
 
 import docx
 
-from agreement_gen.build.builders.base import Builder, Item
+from agreement_gen.build.builders.base import Builder, Format, Item, OutputRejected
 from agreement_gen.errors import RenderError
+from agreement_gen.i18n import _
 from agreement_gen.render.renderer import TemplateRenderer
 
 
 def check_docx(content: bytes) -> None:
-    """Raise ValueError unless `content` opens as a Word document with text in it."""
+    """Raise OutputRejected unless `content` opens as a Word document with text in it."""
     try:
         document = docx.Document(io.BytesIO(content))
     except Exception as exc:  # python-docx raises many types for broken packages
-        raise ValueError(f"the rendered DOCX does not open: {exc}") from exc
+        raise OutputRejected(_("the rendered DOCX does not open: {reason}").format(reason=exc)) from exc
     if not any(p.text.strip() for p in document.paragraphs):
-        raise ValueError("the rendered DOCX has no text")
+        raise OutputRejected(_("the rendered DOCX has no text"))
 
 
 class DocxBuilder(Builder):
-    format = "docx"
+    format = Format.DOCX
 
     def __init__(self, template: Path):
         self.renderer = TemplateRenderer(template)
@@ -33,8 +34,11 @@ class DocxBuilder(Builder):
             try:
                 content = self.renderer.render(item.agreement)
                 check_docx(content)
-            except (RenderError, ValueError) as exc:
-                item.fail(str(exc).removeprefix(f"{item.agreement.slug}: "))
+            except RenderError as exc:
+                item.fail(exc.reason)
+                continue
+            except OutputRejected as exc:
+                item.fail(exc.reason)
                 continue
             target = staging / f"{item.agreement.slug}.docx"
             target.write_bytes(content)

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import docx
 
-from agreement_gen.build.builders.base import Builder, Item
+from agreement_gen.build.builders.base import Builder, Format, Item, OutputRejected
 from agreement_gen.build.libreoffice import LibreOfficeConverter
 from agreement_gen.build.manifest import generator_fingerprint
 from agreement_gen.data.models import Status
 from agreement_gen.data.structure import Agreement
+from agreement_gen.i18n import _
 from agreement_gen.pdf.checks import failures, verify_pdf
 from agreement_gen.pdf.conformance import validate_conformance
 from agreement_gen.pdf.content import content_problems, expected_texts
@@ -50,25 +51,25 @@ def pdf_metadata(agreement: Agreement, docx_path: Path, fingerprint: str = "") -
         keywords=keywords,
         language=LANGUAGE,
         timestamp=build_timestamp(agreement),
-        trace=Trace(agreement.slug, agreement.year, str(agreement.status), fingerprint, generator_fingerprint()),
+        trace=Trace(agreement.slug, agreement.year, agreement.status, fingerprint, generator_fingerprint()),
     )
 
 
 class PdfBuilder(Builder):
-    format = "pdf"
+    format = Format.PDF
 
     def __init__(self, converter: LibreOfficeConverter | None = None):
         # Created now, so LibreOffice is checked and a profile prepared while the DOCX are rendered.
         self._converter = converter or LibreOfficeConverter()
 
     def build(self, items: list[Item], staging: Path) -> None:
-        items = [item for item in items if "docx" in item.staged]
+        items = [item for item in items if Format.DOCX in item.staged]
         if not items:
             return
         converter = self._converter
         raw = staging / "libreoffice"
         raw.mkdir(exist_ok=True)
-        by_source = {item.staged["docx"]: item for item in items}
+        by_source = {item.staged[Format.DOCX]: item for item in items}
         # Each PDF is finished as soon as LibreOffice delivers it, while the rest still convert.
         self._convert_and_finish(converter, by_source, raw, staging)
 
@@ -81,15 +82,18 @@ class PdfBuilder(Builder):
         for converted in converter.convert_iter(list(by_source), raw):
             item = by_source[converted.source]
             if converted.pdf is None:
-                item.fail(converted.error or "LibreOffice produced no PDF")
+                item.fail(converted.error or _("LibreOffice produced no PDF"))
                 continue
             try:
                 content = self._finish(item.agreement, converted.source, converted.pdf.read_bytes(), item.fingerprint)
             except FieldPlacementError as exc:
-                item.fail(f"cannot place the signature fields: {exc}")
+                item.fail(_("cannot place the signature fields: {reason}").format(reason=exc))
                 continue
-            except ValueError as exc:
-                item.fail(str(exc))
+            except OutputRejected as exc:
+                item.fail(exc.reason)
+                continue
+            except ValueError as exc:  # a PDF LibreOffice wrote that cannot be finished: the district fails alone
+                item.fail(_("the PDF cannot be finished: {reason}").format(reason=exc))
                 continue
             target = staging / f"{item.agreement.slug}.pdf"
             target.write_bytes(content)
@@ -107,5 +111,5 @@ class PdfBuilder(Builder):
         problems += [p for p in marks if p not in problems]  # the data says what must show, not the file
         problems += content_problems(pdf, expected_texts(agreement))  # the right district and amount
         if problems:
-            raise ValueError("the PDF fails its checks: " + "; ".join(problems))
+            raise OutputRejected(_("the PDF fails its checks: {problems}").format(problems="; ".join(problems)))
         return pdf

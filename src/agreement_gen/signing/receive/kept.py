@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from agreement_gen.data.formatting import euro
-from agreement_gen.data.models import SignedCopy, SigningRoute
+from agreement_gen.data.models import SignedCopy, SigningRoute, Status
 from agreement_gen.data.structure import Agreement
 from agreement_gen.i18n import _
 from agreement_gen.signing.judgement import SignatureProblem, judge
@@ -48,7 +48,8 @@ def check_kept_copy(agreement: Agreement, counties: Path, roots: list) -> bytes:
             _("its signed PDF {file} is not the file received (SHA-256 differs): receive it again").format(file=path)
         )
     trace = read_first_trace(content)
-    if trace is None or (trace.district, trace.year, trace.stage) != (agreement.slug, agreement.year, "for_signature"):
+    expected = (agreement.slug, agreement.year, Status.FOR_SIGNATURE)
+    if trace is None or (trace.district, trace.year, trace.stage) != expected:
         raise SignatureProblem(
             _("its signed PDF {file} is not the for_signature document of {slug}").format(
                 file=path, slug=agreement.slug
