@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agreement_gen.build.builders.base import FORMATS, Builder, Format, Item
+from agreement_gen.build.builders.base import FORMATS, Builder, BuildProgress, Format, Item
 from agreement_gen.build.lock import STAGING_PREFIX, year_lock
 from agreement_gen.build.manifest import MANIFEST, Manifest, OutputRecord, fingerprint, input_digests, sha256_file
 from agreement_gen.data.models import SLUG_PATTERN, Status
@@ -125,6 +125,7 @@ def build(
     force: bool = False,
     *,
     changes_since: ChangesSince,
+    progress: BuildProgress | None = None,
 ) -> BuildReport:
     """Build the year's documents; `changes_since` is the signing round's view of sent and signed ones."""
     plan = plan_year(paths, year, only, stage)
@@ -137,11 +138,17 @@ def build(
             raise InputError([Problem(agreement.sources[0], None, "slug", message)])
     # One build per output folder; it also clears what a killed build left (see lock.py).
     with year_lock(out_dir, report.year):
-        return _build_locked(plan, out_dir, report, wanted, force, changes_since)
+        return _build_locked(plan, out_dir, report, wanted, force, changes_since, progress or BuildProgress())
 
 
 def _build_locked(
-    plan: YearPlan, out_dir: Path, report: BuildReport, wanted: set[Format], force: bool, changes_since: ChangesSince
+    plan: YearPlan,
+    out_dir: Path,
+    report: BuildReport,
+    wanted: set[Format],
+    force: bool,
+    changes_since: ChangesSince,
+    progress: BuildProgress,
 ) -> BuildReport:
     manifest = Manifest.load(out_dir, report.year)
     hashed: dict[Path, str] = {}
@@ -170,8 +177,9 @@ def _build_locked(
     aborted, moved = True, False
     try:  # from here on the staging folder goes whatever happens, also when LibreOffice is missing
         builders = builders_for(plan, wanted)
+        progress.start(report.year, len(items), len(builders))
         for builder in builders:
-            builder.build([item for item in items if item.ok], staging)
+            builder.build([item for item in items if item.ok], staging, progress)
         done = [item for item in items if item.ok]
         report.failed.extend(item for item in items if not item.ok)
         for item in done:

@@ -32,6 +32,7 @@ from agreement_gen.ui import console
     help="Output formats, comma-separated ('docx' alone skips LibreOffice).",
 )
 @click.option("--force", is_flag=True, help="Rebuild every document, even those that are up to date.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar while the documents are built.")
 def command(
     year: int | None,
     counties: Path,
@@ -41,6 +42,7 @@ def command(
     stage: str | None,
     formats: str,
     force: bool,
+    quiet: bool,
 ) -> None:
     """Build the agreements into OUT/YEAR/SLUG.docx and OUT/YEAR/SLUG.pdf."""
     wanted = split_only(formats) or []
@@ -48,6 +50,7 @@ def command(
     if unknown or "docx" not in wanted:
         message = _("choose from {formats} (docx always)").format(formats=", ".join(FORMATS))
         raise click.BadParameter(message, param_hint="--formats")
+    from agreement_gen.commands.progress import build_progress
     from agreement_gen.signing.record import changes_since_record
 
     report = build(
@@ -58,6 +61,7 @@ def command(
         [Format(name) for name in wanted],
         force=force,
         changes_since=changes_since_record,
+        progress=build_progress(quiet),
     )
     for item in report.built:
         files = ", ".join(sorted(p.name for p in item.staged.values()))

@@ -17,20 +17,29 @@ from agreement_gen.ui import console
 @paths_options
 @click.option("--only", metavar="SLUG,…", help="Send these districts (comma-separated slugs).")
 @click.option("--all", "every", is_flag=True, help="Send every district of the year not yet signed.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar while the documents are built.")
 def command(
-    slugs: tuple[str, ...], year: int | None, counties: Path, templates: Path, out: Path, only: str | None, every: bool
+    slugs: tuple[str, ...],
+    year: int | None,
+    counties: Path,
+    templates: Path,
+    out: Path,
+    only: str | None,
+    every: bool,
+    quiet: bool,
 ) -> None:
     """Send agreements for signature: check they are ready, set `status: for_signature`, build the PDF and keep
     it with its text as COUNTIES/YEAR/sent/SLUG.pdf and SLUG.json (commit these).
 
     Nothing is written unless every district named is ready.
     """
+    from agreement_gen.commands.progress import build_progress
     from agreement_gen.signing.sending import send
 
     chosen = [*slugs, *(split_only(only) or [])]
     if bool(chosen) == every:
         raise click.UsageError(_("name the district(s) to send (SLUG, or --only a,b), or give --all"))
-    sendings = send(make_paths(counties, templates, out), year, chosen or None)
+    sendings = send(make_paths(counties, templates, out), year, chosen or None, progress=build_progress(quiet))
     for sending in sendings:
         record = sending.record
         assert record is not None

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ruamel.yaml.error import YAMLError
 
+from agreement_gen.build.builders.base import BuildProgress
 from agreement_gen.build.pipeline import build
 from agreement_gen.data import yamledit
 from agreement_gen.data.models import DistrictYear, Status
@@ -100,7 +101,11 @@ def _examine(paths: Paths, plan: YearPlan, agreement: Agreement) -> Sending:
 
 
 def send(
-    paths: Paths, year: int | None, slugs: Sequence[str] | None, sent_at: dt.datetime | None = None
+    paths: Paths,
+    year: int | None,
+    slugs: Sequence[str] | None,
+    sent_at: dt.datetime | None = None,
+    progress: BuildProgress | None = None,
 ) -> list[Sending]:
     """Send the named districts (or all not yet signed); InputError and nothing written if one is refused."""
     plan = plan_year(paths, year, only=slugs)
@@ -123,7 +128,13 @@ def send(
     before = {s.data_file: s.data_file.read_text(encoding="utf-8") for s in todo if s.text is not None}
     yamledit.write_atomic({s.data_file: s.text for s in todo if s.text is not None})
     try:
-        report = build(paths, plan.fiscal_year.year, only=[s.slug for s in todo], changes_since=changes_since_record)
+        report = build(
+            paths,
+            plan.fiscal_year.year,
+            only=[s.slug for s in todo],
+            changes_since=changes_since_record,
+            progress=progress,
+        )
         if report.failed:
             reasons = "; ".join(f"{item.agreement.slug}: {item.error}" for item in report.failed)
             raise OutputError(

@@ -4,6 +4,6 @@ Import the concrete builders from their modules (`builders.docx`, `builders.pdf`
 heavy libraries that a build with nothing to do should not load.
 """
 
-from agreement_gen.build.builders.base import FORMATS, Builder, Format, Item, OutputRejected
+from agreement_gen.build.builders.base import FORMATS, Builder, BuildProgress, Format, Item, OutputRejected, Step
 
-__all__ = ["FORMATS", "Builder", "Format", "Item", "OutputRejected"]
+__all__ = ["FORMATS", "BuildProgress", "Builder", "Format", "Item", "OutputRejected", "Step"]

@@ -20,6 +20,28 @@ class Format(StrEnum):
 FORMATS = tuple(Format)  # in build order: the PDF is converted from the DOCX
 
 
+class Step(StrEnum):
+    """How far one district has come in a builder: reported while the build runs."""
+
+    RENDERED = "rendered"  # its DOCX is in staging
+    CONVERTED = "converted"  # LibreOffice delivered its PDF; the PDF is being finished and checked
+    CHECKED = "checked"  # its PDF passed every check
+    FAILED = "failed"  # it stops here (the reason is on the item)
+
+
+class BuildProgress:
+    """What a build reports while it runs. This one reports nothing; the command line shows a bar (ui.py).
+
+    Library code only reports; how it is shown (or not: `--quiet`, not a terminal) is the caller's choice.
+    """
+
+    def start(self, year: int, documents: int, formats: int) -> None:
+        """`documents` are about to be built, each through `formats` builders."""
+
+    def step(self, slug: str, fmt: Format, step: Step) -> None:
+        """One district reached `step` in the builder of `fmt`."""
+
+
 class OutputRejected(Exception):
     """A document was produced but fails its checks; `reason` says why, in the user's language."""
 
@@ -51,8 +73,8 @@ class Builder(ABC):
     format: Format
 
     @abstractmethod
-    def build(self, items: list[Item], staging: Path) -> None:
-        """Add `item.staged[self.format]` for each item, or mark the item failed with a reason."""
+    def build(self, items: list[Item], staging: Path, progress: BuildProgress) -> None:
+        """Add `item.staged[self.format]` for each item, or mark the item failed with a reason; report each step."""
 
     def close(self, abort: bool = False) -> None:  # noqa: B027 – an optional hook, empty by default
         """Release what the builder holds (processes, temporary files); `abort` after an interruption."""

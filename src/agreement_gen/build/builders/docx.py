@@ -7,7 +7,7 @@ from pathlib import Path
 
 import docx
 
-from agreement_gen.build.builders.base import Builder, Format, Item, OutputRejected
+from agreement_gen.build.builders.base import Builder, BuildProgress, Format, Item, OutputRejected, Step
 from agreement_gen.errors import RenderError
 from agreement_gen.i18n import _
 from agreement_gen.render.renderer import TemplateRenderer
@@ -29,17 +29,17 @@ class DocxBuilder(Builder):
     def __init__(self, template: Path):
         self.renderer = TemplateRenderer(template)
 
-    def build(self, items: list[Item], staging: Path) -> None:
+    def build(self, items: list[Item], staging: Path, progress: BuildProgress) -> None:
         for item in items:
+            slug = item.agreement.slug
             try:
                 content = self.renderer.render(item.agreement)
                 check_docx(content)
-            except RenderError as exc:
+            except (RenderError, OutputRejected) as exc:
                 item.fail(exc.reason)
+                progress.step(slug, self.format, Step.FAILED)
                 continue
-            except OutputRejected as exc:
-                item.fail(exc.reason)
-                continue
-            target = staging / f"{item.agreement.slug}.docx"
+            target = staging / f"{slug}.docx"
             target.write_bytes(content)
             item.staged[self.format] = target
+            progress.step(slug, self.format, Step.RENDERED)

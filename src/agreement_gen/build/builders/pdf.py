@@ -12,7 +12,7 @@ from pathlib import Path
 
 import docx
 
-from agreement_gen.build.builders.base import Builder, Format, Item, OutputRejected
+from agreement_gen.build.builders.base import Builder, BuildProgress, Format, Item, OutputRejected, Step
 from agreement_gen.build.libreoffice import LibreOfficeConverter
 from agreement_gen.build.manifest import generator_fingerprint
 from agreement_gen.data.models import Status
@@ -62,7 +62,7 @@ class PdfBuilder(Builder):
         # Created now, so LibreOffice is checked and a profile prepared while the DOCX are rendered.
         self._converter = converter or LibreOfficeConverter()
 
-    def build(self, items: list[Item], staging: Path) -> None:
+    def build(self, items: list[Item], staging: Path, progress: BuildProgress) -> None:
         items = [item for item in items if Format.DOCX in item.staged]
         if not items:
             return
@@ -71,33 +71,40 @@ class PdfBuilder(Builder):
         raw.mkdir(exist_ok=True)
         by_source = {item.staged[Format.DOCX]: item for item in items}
         # Each PDF is finished as soon as LibreOffice delivers it, while the rest still convert.
-        self._convert_and_finish(converter, by_source, raw, staging)
+        self._convert_and_finish(converter, by_source, raw, staging, progress)
 
     def close(self, abort: bool = False) -> None:
         self._converter.close(abort=abort)
 
     def _convert_and_finish(
-        self, converter: LibreOfficeConverter, by_source: dict[Path, Item], raw: Path, staging: Path
+        self,
+        converter: LibreOfficeConverter,
+        by_source: dict[Path, Item],
+        raw: Path,
+        staging: Path,
+        progress: BuildProgress,
     ) -> None:
         for converted in converter.convert_iter(list(by_source), raw):
             item = by_source[converted.source]
+            slug = item.agreement.slug
             if converted.pdf is None:
                 item.fail(converted.error or _("LibreOffice produced no PDF"))
+                progress.step(slug, self.format, Step.FAILED)
                 continue
+            progress.step(slug, self.format, Step.CONVERTED)
             try:
                 content = self._finish(item.agreement, converted.source, converted.pdf.read_bytes(), item.fingerprint)
             except FieldPlacementError as exc:
                 item.fail(_("cannot place the signature fields: {reason}").format(reason=exc))
-                continue
             except OutputRejected as exc:
                 item.fail(exc.reason)
-                continue
             except ValueError as exc:  # a PDF LibreOffice wrote that cannot be finished: the district fails alone
                 item.fail(_("the PDF cannot be finished: {reason}").format(reason=exc))
-                continue
-            target = staging / f"{item.agreement.slug}.pdf"
-            target.write_bytes(content)
-            item.staged[self.format] = target
+            else:
+                target = staging / f"{slug}.pdf"
+                target.write_bytes(content)
+                item.staged[self.format] = target
+            progress.step(slug, self.format, Step.CHECKED if item.ok else Step.FAILED)
 
     def _finish(self, agreement: Agreement, docx_path: Path, pdf: bytes, fingerprint: str) -> bytes:
         if agreement.status is Status.FOR_SIGNATURE:
