@@ -226,7 +226,7 @@ class LimitedSandbox(SandboxedEnvironment):
         super().__init__(**options)
         self.filters = _LimitedFilters(self.filters)
 
-    def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(self, parts: Iterable[str]) -> str:
         """Joins a template's output (Template.render), counting it as it comes."""
         collected, total = [], 0
         for part in parts:

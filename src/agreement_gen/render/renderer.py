@@ -48,7 +48,7 @@ class StrictNamedUndefined(StrictUndefined):
     """Says which variable is missing, with its full dotted name where we know it."""
 
     @property
-    def _undefined_message(self) -> str:  # type: ignore[override]
+    def _undefined_message(self) -> str:
         if self._undefined_hint:
             return self._undefined_hint
         name = self._undefined_name
@@ -71,7 +71,7 @@ class AgreementEnvironment(LimitedSandbox):
         self.filters["capfirst"] = capfirst
         self._compiled: dict[str, Template] = {}
 
-    def from_string(self, source, globals=None, template_class=None):  # type: ignore[override]
+    def from_string(self, source, globals=None, template_class=None):
         if globals or template_class or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         compiled = self._compiled.get(source)
