@@ -35,8 +35,9 @@ build: $(STAMP) system-deps ## alle Zielvereinbarungen des neuesten (oder YEAR=)
 publish: $(STAMP) ## das Veröffentlichungspaket der unterschriebenen Zielvereinbarungen (nach `make build`): build/JAHR/publish/
 	$(BIN)/agreement-gen publish $(YEAR_ARG)
 
-test: $(STAMP) system-deps ## die Tests laufen lassen (mit den LibreOffice- und Browser-Tests, markiert slow)
+test: $(STAMP) system-deps ## erst mypy, dann die Tests (mit den LibreOffice- und Browser-Tests, markiert slow)
 	@WITH_BROWSER=1 scripts/ensure-system-deps.sh
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP) system-deps ## Zeitmessung (naiv, LibreOffice allein, unser Build, im Großen); schreibt bench/results.json
@@ -65,13 +66,14 @@ docs: $(STAMP) ## die Tabelle der Variablen und Filter der Vorlage in docs/redak
 translations: $(STAMP) ## neue Texte in den Katalog ihres Bereichs (oder AREA=…), dann kompilieren
 	$(BIN)/python -m agreement_gen.catalogs $(AREA)
 
-lint: $(STAMP) ## ruff: Code prüfen
+lint: $(STAMP) ## ruff und mypy: Code und Typen prüfen (mypy liest seine Einstellungen aus pyproject.toml)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 format: $(STAMP) ## ruff: Code formatieren
 	$(BIN)/ruff format src tests
 	$(BIN)/ruff check --fix src tests
 
 clean: ## build/ und die Caches löschen (counties/ bleibt)
-	rm -rf build .pytest_cache .ruff_cache
+	rm -rf build .pytest_cache .ruff_cache .mypy_cache

@@ -243,6 +243,17 @@ def test_a_damaged_record_is_one_sentence(sent, cli):
     )
 
 
+def test_a_sent_record_without_its_pdf_is_damaged(sent, cli):
+    _, meta = sent_files(sent, 2025, SLUG)
+    record = json.loads(meta.read_text(encoding="utf-8"))
+    del record["pdf"]  # valid on its own (a "signed" record has none), not for kind "sent"
+    meta.write_text(json.dumps(record), encoding="utf-8")
+    code, out, _ = cli("status")
+    assert code == 0
+    assert f"the record {meta} is damaged".replace(" ", "") in "".join(out.split())
+    assert "needs pdf and sha256" in " ".join(out.split())
+
+
 # --- send, and the full round across make clean, a fresh clone and a new generator ------------------------------
 
 

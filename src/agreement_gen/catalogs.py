@@ -63,8 +63,14 @@ def extracted_messages(directory: Path = PACKAGE) -> dict[str, SourceMessage]:
 def _help_items(command: click.Command) -> Iterator[str]:
     from agreement_gen.cli import english_help
 
-    for item in (command, *command.params):
+    items: list[click.Command | click.Parameter] = [command, *command.params]
+    for item in items:
         yield from (text for text in english_help(item).values() if text)
+
+
+def _singular(msgid: str | tuple[str, ...] | list[str]) -> str:
+    """A catalog entry's msgid, or its singular for a plural entry."""
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def help_messages() -> dict[str, SourceMessage]:
@@ -149,11 +155,11 @@ def update_catalogs(into: str | None = None) -> dict[str, int]:
     """
     messages = user_messages()
     catalogs = {area: read_catalog(area) for area in AREAS}
-    home = {}
+    home: dict[str, str] = {}
     for area, catalog in catalogs.items():
         for entry in catalog:
             if entry.id:
-                home.setdefault(entry.id if isinstance(entry.id, str) else entry.id[0], area)
+                home.setdefault(_singular(entry.id), area)
     # Only what changed is written: six people edit these files, and a rewritten location comment
     # would conflict with a colleague's edit next to it. A new entry names the first file it is in.
     changed: set[str] = set()
@@ -167,8 +173,10 @@ def update_catalogs(into: str | None = None) -> dict[str, int]:
     untranslated = {}
     for area, catalog in catalogs.items():
         for entry in list(catalog):
-            if entry.id and (entry.id if isinstance(entry.id, str) else entry.id[0]) not in messages:
-                catalog.obsolete[entry.id] = entry
+            if entry.id and _singular(entry.id) not in messages:
+                # keyed as babel's read_po keys obsolete entries: by the singular msgid (and context)
+                key = _singular(entry.id)
+                catalog.obsolete[key if entry.context is None else (key, entry.context)] = entry
                 del catalog[entry.id]
                 changed.add(area)
         path = CATALOG_DIR / f"{area}.po"

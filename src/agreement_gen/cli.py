@@ -112,7 +112,8 @@ def localize(command: click.Command) -> click.Command:
         command.subcommand_metavar = _("COMMAND [ARGS]...")
     if getattr(command, "_help_option", None) is not None:
         command._help_option = None  # click caches --help with its text in the language of the first use
-    for item in (command, *command.params):
+    items: list[click.Command | click.Parameter] = [command, *command.params]
+    for item in items:
         for key, text in english_help(item).items():
             if text:
                 setattr(item, key, _(text))

@@ -64,8 +64,8 @@ def command(
                 console.print(Text("~" + line, "yellow"))
         else:
             console.print(Text(f"@@ {change.section} @@", "cyan"))
-            for line in unified(change.old, change.new):
-                console.print(line)
+            for diff_line in unified(change.old, change.new):
+                console.print(diff_line)
         console.print()
     for note in comparison.notes:
         console_err.print(Text.assemble((_("note: "), "bold yellow"), note))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -29,7 +30,7 @@ def command(year: int | None, counties: Path, templates: Path) -> None:
     table.add_column(_("Status"), no_wrap=True)
     table.add_column(_("Budget"), justify="right", no_wrap=True)
     table.add_column(_("Source"), ratio=2, overflow="fold")
-    total = 0
+    total = Decimal(0)
     for agreement in plan.agreements:
         data = agreement.data
         total += data.budget or 0  # a draft's budget may still be open

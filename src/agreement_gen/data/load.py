@@ -157,12 +157,12 @@ def _syntax_problem(path: Path, exc: MarkedYAMLError, text: str = "") -> Problem
         shown = re.sub(r"\s+#.*$", "", lines[number]).strip()
         return Problem(path, number + 1, None, message.format(line=shown, fixed=fixed))
     if mark and "mapping values are not allowed" in what and mark.line < len(lines):
-        fixed = _quoted_fix(lines[mark.line])
-        if fixed is not None:
+        quoted = _quoted_fix(lines[mark.line])
+        if quoted is not None:
             message = _(
                 "YAML syntax error: a ': ' inside a value makes YAML read a new field; put the value in quotes: {fixed}"
             )
-            return Problem(path, line, None, message.format(fixed=fixed))
+            return Problem(path, line, None, message.format(fixed=quoted))
     if "'\\t'" in what:
         what = _("a tab character; YAML indents with spaces only, and needs a space (not a tab) after ':' and '-'")
     elif "maximum depth" in what:

@@ -115,6 +115,8 @@ def add_modelines(counties: Path, root: Path) -> list[Path]:
     changed = []
     for path in data_files(counties):
         line = modeline(path, counties, root)
+        # data_files lists only files whose kind is known, and only those lack a modeline
+        assert line is not None
         text = path.read_text(encoding="utf-8")
         first, newline, rest = text.partition("\n")
         if first == line:

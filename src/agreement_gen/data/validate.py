@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from agreement_gen.data.formatting import euro
 from agreement_gen.data.grammar import GrammarError, decline
@@ -43,7 +44,7 @@ _GERMAN_STATUS = {
 }
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     msg = str(error["msg"]).removeprefix("Value error, ")
     given = error.get("input")
     if error["type"] == "missing":

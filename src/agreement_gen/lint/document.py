@@ -172,7 +172,9 @@ class Styles:
             if style.get(qn("w:type")) == "paragraph" and style.get(qn("w:default")) in ("1", "true"):
                 self.default = style_id
         for style_id in self.names:
-            seen, current, level = set(), style_id, None
+            seen: set[str] = set()
+            current: str | None = style_id
+            level: int | None = None
             while current and current not in seen:
                 seen.add(current)
                 if own.get(current) is not None:

@@ -227,8 +227,10 @@ def _kind(value: Any) -> str | None:
 def _constants(node: nodes.Node) -> list[Any] | None:
     if isinstance(node, nodes.Const):
         return [node.value]
-    if isinstance(node, nodes.List | nodes.Tuple) and all(isinstance(item, nodes.Const) for item in node.items):
-        return [item.value for item in node.items]
+    if isinstance(node, nodes.List | nodes.Tuple):
+        items = [item for item in node.items if isinstance(item, nodes.Const)]
+        if len(items) == len(node.items):
+            return [item.value for item in items]
     return None
 
 

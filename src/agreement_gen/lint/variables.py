@@ -67,7 +67,7 @@ class VariableCheck:
                 self.report.error(part, para, f"Jinja cannot read it: {exc.message}", value)
                 self.analysed_everything = False
                 continue
-            self.check(part, ast, lambda _line, para=para: para)
+            self.check(part, ast, _always(para))
 
     def check_unused(self) -> None:
         """One warning listing the data fields the template never reads (only if all of it was analysed)."""
@@ -100,3 +100,8 @@ def _near(part: Part | None, para: Para, written: str) -> str:
     if at >= 0:
         return para.near(at, at + len(written))
     return para.near(0, 0, words=8)
+
+
+def _always(para: Para) -> Callable[[int], Para | None]:
+    """A `locate` for text of one paragraph: every line of it is in `para`."""
+    return lambda _line: para

@@ -44,27 +44,50 @@ class Finding:
         return f"{mark} {self.message}"
 
 
+def _values(obj: pikepdf.Object | None) -> list[pikepdf.Object]:
+    """The values of a PDF dictionary, none for anything else (a damaged file may hold anything anywhere)."""
+    return list(obj.values()) if isinstance(obj, pikepdf.Dictionary) else []
+
+
+def _items(obj: pikepdf.Object | None) -> list[pikepdf.Object]:
+    """The items of a PDF array, none for anything else."""
+    return list(obj) if isinstance(obj, pikepdf.Array) else []
+
+
+def _flag(doc: pikepdf.Pdf, dictionary: str, key: str) -> bool:
+    """A boolean entry of a dictionary in the catalog (/MarkInfo /Marked); False where either is missing."""
+    found = doc.Root.get(dictionary)
+    return isinstance(found, pikepdf.Dictionary) and bool(found.get(key, False))
+
+
 def _fonts(doc: pikepdf.Pdf) -> Iterator[tuple[str, pikepdf.Dictionary]]:
     seen: set[tuple[int, int]] = set()
 
-    def from_resources(resources: pikepdf.Dictionary | None) -> Iterator[tuple[str, pikepdf.Dictionary]]:
-        if resources is None:
+    def from_resources(resources: pikepdf.Object | None) -> Iterator[tuple[str, pikepdf.Dictionary]]:
+        if not isinstance(resources, pikepdf.Dictionary):
             return
-        for font in dict(resources.get("/Font", {})).values():
+        for font in _values(resources.get("/Font")):
+            if not isinstance(font, pikepdf.Dictionary):
+                continue
             key = font.objgen
             if key in seen and key != (0, 0):
                 continue
             seen.add(key)
             yield str(font.get("/BaseFont", "?")), font
-        for xobject in dict(resources.get("/XObject", {})).values():
-            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+        for xobject in _values(resources.get("/XObject")):
+            if (
+                isinstance(xobject, pikepdf.Stream)
+                and xobject.get("/Subtype") == "/Form"
+                and xobject.objgen not in seen
+            ):
                 seen.add(xobject.objgen)
                 yield from from_resources(xobject.get("/Resources"))
 
     for page in doc.pages:
         yield from from_resources(page.obj.get("/Resources"))
-        for annot in page.obj.get("/Annots", []):
-            normal = annot.get("/AP", {}).get("/N")
+        for annot in _items(page.obj.get("/Annots")):
+            appearance = annot.get("/AP") if isinstance(annot, pikepdf.Dictionary) else None
+            normal = appearance.get("/N") if isinstance(appearance, pikepdf.Dictionary) else None
             if isinstance(normal, pikepdf.Stream):
                 yield from from_resources(normal.get("/Resources"))
 
@@ -73,7 +96,10 @@ def _embedded(font: pikepdf.Dictionary) -> bool:
     if font.get("/Subtype") == "/Type3":
         return True  # glyphs are drawn by content streams inside the file
     if font.get("/Subtype") == "/Type0":
-        font = font.DescendantFonts[0]
+        descendants = _items(font.get("/DescendantFonts"))
+        if not descendants or not isinstance(descendants[0], pikepdf.Dictionary):
+            return False  # a composite font without its descendant font has no glyphs in the file
+        font = descendants[0]
     descriptor = font.get("/FontDescriptor")
     return descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
@@ -120,7 +146,7 @@ def check_pdfa(doc: pikepdf.Pdf) -> list[Finding]:
         )
     )
 
-    intents = doc.Root.get("/OutputIntents", [])
+    intents = [i for i in _items(doc.Root.get("/OutputIntents")) if isinstance(i, pikepdf.Dictionary)]
     has_icc = any(i.get("/S") == "/GTS_PDFA1" and "/DestOutputProfile" in i for i in intents)
     findings.append(Finding(has_icc, "output intent with embedded ICC profile" + ("" if has_icc else " missing")))
 
@@ -136,10 +162,11 @@ def check_pdfa(doc: pikepdf.Pdf) -> list[Finding]:
     forbidden = []
     if doc.is_encrypted or "/Encrypt" in doc.trailer:
         forbidden.append("encryption")
-    names = doc.Root.get("/Names", {})
-    if "/JavaScript" in names:
+    names = doc.Root.get("/Names")
+    names_keys = set(names.keys()) if isinstance(names, pikepdf.Dictionary) else set()
+    if "/JavaScript" in names_keys:
         forbidden.append("JavaScript")
-    if "/EmbeddedFiles" in names:
+    if "/EmbeddedFiles" in names_keys:
         forbidden.append("embedded files")
     for obj in doc.objects:
         if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") in ("/JavaScript", "/Launch"):
@@ -180,14 +207,14 @@ def check_accessibility(doc: pikepdf.Pdf, expected_title: str | None = None) -> 
     findings = [
         Finding(meta.get("pdfuaid:part") == "1", f"PDF/UA identification: part {meta.get('pdfuaid:part')}"),
         Finding(
-            "/StructTreeRoot" in doc.Root and bool(doc.Root.get("/MarkInfo", {}).get("/Marked", False)),
+            "/StructTreeRoot" in doc.Root and _flag(doc, "/MarkInfo", "/Marked"),
             "tagged PDF (structure tree, MarkInfo)",
         ),
     ]
     lang = str(doc.Root.get("/Lang", ""))
     findings.append(Finding(lang.lower().startswith("de"), f"document language {lang or 'not set'}"))
     title = meta.get("dc:title") or ""
-    shows = bool(doc.Root.get("/ViewerPreferences", {}).get("/DisplayDocTitle", False))
+    shows = _flag(doc, "/ViewerPreferences", "/DisplayDocTitle")
     title_ok = bool(title) and shows and (expected_title is None or title == expected_title)
     findings.append(Finding(title_ok, f"title {title!r}" + ("" if shows else " (not shown in the window)")))
     headings = sorted(t for t in _structure_types(doc) if t.startswith("/H") and t[2:].isdigit())
@@ -241,8 +268,10 @@ def check_trace(doc: pikepdf.Pdf) -> list[Finding]:
 def has_signatures(doc: pikepdf.Pdf) -> bool:
     """Whether any signature field holds a signature (then pyHanko validates; it is slow to load)."""
     acroform = doc.Root.get("/AcroForm")
-    fields = acroform.get("/Fields", []) if acroform is not None else []
-    flagged = acroform is not None and int(acroform.get("/SigFlags", 0)) & 1  # "SignaturesExist"
+    if not isinstance(acroform, pikepdf.Dictionary):
+        return False
+    flagged = int(acroform.get("/SigFlags", 0)) & 1  # "SignaturesExist"
+    fields = [f for f in _items(acroform.get("/Fields")) if isinstance(f, pikepdf.Dictionary)]
     return bool(flagged) or any(f.get("/FT") == "/Sig" and "/V" in f for f in fields)
 
 

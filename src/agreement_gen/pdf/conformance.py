@@ -383,10 +383,12 @@ def xmp_extensions_ok(packet: bytes) -> str:
             continue  # only top-level properties; nested ones belong to their property's value type
         for key in description.attrib:
             if key.startswith("{"):
-                used.add(tuple(key[1:].split("}", 1)))  # type: ignore[arg-type]
+                namespace, _brace, name = key[1:].partition("}")
+                used.add((namespace, name))
         for child in description:
             if isinstance(child.tag, str) and child.tag.startswith("{"):
-                used.add(tuple(child.tag[1:].split("}", 1)))  # type: ignore[arg-type]
+                namespace, _brace, name = child.tag[1:].partition("}")
+                used.add((namespace, name))
     missing = sorted(
         f"{{{ns}}}{name}" for ns, name in used if ns not in PREDEFINED and name not in declared.get(ns, ())
     )

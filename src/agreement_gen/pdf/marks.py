@@ -107,7 +107,7 @@ def structure_texts(doc: pikepdf.Pdf) -> Iterator[tuple[str, str]]:
                 parts.append(own_text(kid, depth + 1))
         return " ".join(" ".join(parts).split())
 
-    stack: list[pikepdf.Object] = [root.get("/K")]
+    stack: list[pikepdf.Object | None] = [root.get("/K")]
     budget = 50000
     while stack and budget:
         budget -= 1

@@ -172,8 +172,11 @@ def _next_key(root: pikepdf.Dictionary, tree: _NumberTree) -> int:
 
 
 def _document_element(root: pikepdf.Dictionary) -> pikepdf.Dictionary:
-    kids = root.K
-    return kids[0] if isinstance(kids, pikepdf.Array) else kids
+    kids = root.get("/K")
+    element = kids[0] if isinstance(kids, pikepdf.Array) and len(kids) > 0 else kids
+    if not isinstance(element, pikepdf.Dictionary):
+        raise ValueError("the structure tree root has no document element (/K)")
+    return element
 
 
 def _pagination(scanned: _Page, first: bool) -> list[tuple[int, float]]:
@@ -353,7 +356,7 @@ _SECTION_NUMBER = re.compile(r"^§\s*\d+[a-z]?$")
 _LEVEL = re.compile(r"^/H([1-6])$")
 
 
-def _mcids(node: pikepdf.Dictionary) -> list[tuple[pikepdf.Object, int]]:
+def _mcids(node: pikepdf.Dictionary) -> list[tuple[pikepdf.Object | None, int]]:
     """(page, MCID) of the element's own marked content."""
     out = []
     for kid in _kids(node):
@@ -409,6 +412,8 @@ def _merge_section_headings(doc: pikepdf.Pdf, root: pikepdf.Dictionary) -> None:
             else:
                 kid.K = pikepdf.Array(joined)
             for page, mcid in _mcids(following):  # the title's content now belongs to the H1
+                if page is None or page.objgen not in pages:
+                    continue  # content of no known page has no parent-tree entry to move
                 owners = tree.entries.get(int(pages[page.objgen].obj.get("/StructParents", -1)))
                 if isinstance(owners, pikepdf.Array) and mcid < len(owners):
                     owners[mcid] = kid
@@ -429,8 +434,8 @@ def _merge_section_headings(doc: pikepdf.Pdf, root: pikepdf.Dictionary) -> None:
 def complete_tagging(doc: pikepdf.Pdf) -> None:
     """Add what LibreOffice and pyHanko leave out (see the module docstring), in place."""
     root = doc.Root.get("/StructTreeRoot")
-    if root is None:
-        return
+    if not isinstance(root, pikepdf.Dictionary):
+        return  # an untagged document (or a damaged tree) is left to the validator to judge
     _ungrid_layout_tables(root)
     _merge_section_headings(doc, root)
     for number, page in enumerate(doc.pages):

@@ -196,7 +196,7 @@ def undeclared(xmp_packet: bytes) -> list[str]:
     except (etree.XMLSyntaxError, ValueError):
         return [f"{PREFIX}:{name}" for name in PROPERTIES]
     declared = _declared_uris(rdf)
-    missing = []
+    missing: list[str] = []
     wanted = [(NAMESPACE, PREFIX, list(PROPERTIES))]
     if _uses_pdfua(rdf):
         wanted.append((PDFUA_ID, "pdfuaid", ["part"]))

@@ -128,7 +128,8 @@ def _total_problems(plan: YearPlan, notes: list[str]) -> list[Problem]:
 
 def _unique_names(candidates: list[Agreement]) -> list[Problem]:
     """Each district once in the bundle: no two published files may share a name."""
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}  # file name → slug
     for agreement in candidates:
         name = portal_file_name(agreement)
         if name in seen:

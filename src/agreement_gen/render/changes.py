@@ -32,7 +32,7 @@ class Change:
     moved_from: str = ""  # a paragraph moved unchanged: the section it was in ('§ 3'); `section` is where it is now
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[object, ...]:
         """What makes two districts' changes "the same": for an edited paragraph, its edited words.
 
         The words are compared with every case form as one placeholder ‹district›: a city's

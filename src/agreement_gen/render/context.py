@@ -7,6 +7,7 @@ with example values, in docs/redaktion.md.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from agreement_gen.data.formatting import euro, german_date
@@ -26,7 +27,7 @@ def template_context(agreement: Agreement) -> dict[str, Any]:
     signed = agreement.status is Status.SIGNED
     ministry_sig = data.ministry_signature
 
-    def when(day, pattern: str) -> str:
+    def when(day: dt.date | None, pattern: str) -> str:
         return german_date(day, pattern) if signed and day else ""
 
     return {

@@ -29,8 +29,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from jinja2 import BaseLoader, Environment
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import _PassArg
 
 from agreement_gen.environment import RENDER_TIMEOUT
@@ -202,7 +203,7 @@ def _limited_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     return limited
 
 
-class _LimitedFilters(dict):
+class _LimitedFilters(dict[str, Callable[..., Any]]):
     """The environment's filters, each wrapped in the limits (also those added later, like capfirst)."""
 
     def __init__(self, filters: dict[str, Callable[..., Any]]):
@@ -226,7 +227,7 @@ class LimitedSandbox(SandboxedEnvironment):
         super().__init__(**options)
         self.filters = _LimitedFilters(self.filters)
 
-    def concat(self, parts: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(self, parts: Iterable[str]) -> str:
         """Joins a template's output (Template.render), counting it as it comes."""
         collected, total = [], 0
         for part in parts:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from agreement_gen.data.grammar import capfirst
 from agreement_gen.data.structure import Agreement
@@ -28,7 +30,7 @@ from agreement_gen.render.reproducible import build_timestamp, normalize_zip
 KEYWORDS = "Zielvereinbarung; Ausbildungs- und Qualifizierungsbudget; AQB; Hessen"
 
 
-class Fields(dict):
+class Fields(dict[str, Any]):
     """A context mapping that knows its own name, so a missing field is reported as 'district.genitve'."""
 
     def __init__(self, path: str, values: dict[str, Any]):
@@ -48,7 +50,7 @@ class StrictNamedUndefined(StrictUndefined):
     """Says which variable is missing, with its full dotted name where we know it."""
 
     @property
-    def _undefined_message(self) -> str:  # type: ignore[override]
+    def _undefined_message(self) -> str:
         if self._undefined_hint:
             return self._undefined_hint
         name = self._undefined_name
@@ -71,7 +73,12 @@ class AgreementEnvironment(LimitedSandbox):
         self.filters["capfirst"] = capfirst
         self._compiled: dict[str, Template] = {}
 
-    def from_string(self, source, globals=None, template_class=None):  # type: ignore[override]
+    def from_string(
+        self,
+        source: str | nodes.Template,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: type[Template] | None = None,
+    ) -> Template:
         if globals or template_class or not isinstance(source, str):
             return super().from_string(source, globals, template_class)
         compiled = self._compiled.get(source)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment
-from jinja2.defaults import DEFAULT_FILTERS
+from jinja2.filters import FILTERS as DEFAULT_FILTERS  # what jinja2.defaults re-exports
 
 ITEM = "[]"  # marks "an item of the list": massnahmen[].title
 

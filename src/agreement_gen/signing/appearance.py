@@ -85,7 +85,7 @@ def _font() -> tuple[dict[int, int], FontMetrics]:
         ascent=round(os2.sTypoAscender * scale),
         descent=round(os2.sTypoDescender * scale),
         cap_height=round(getattr(os2, "sCapHeight", os2.sTypoAscender) * scale),
-        bbox=tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),  # type: ignore[arg-type]
+        bbox=tuple(round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)),
         italic_angle=float(post.italicAngle),
     )
     return unicode_of, metrics
@@ -215,6 +215,8 @@ class _Stamp(BaseStamp):
         box = self.box
         lines, size = lines_for(self.style.text, box.width - 2 * MARGIN)
         codes = {code for line in lines for code in line} | {32}
+        # create_stamp, the only maker of a _Stamp, always hands it the writer of the file being signed
+        assert self.writer is not None
         self.set_resource(ResourceType.FONT, pdf_name(FONT_RESOURCE), font_dictionary(self.writer, codes))
         leading = size * LEADING
         top = box.height - MARGIN - size

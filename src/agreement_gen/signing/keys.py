@@ -14,10 +14,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agreement_gen.errors import AgreementGenError
 from agreement_gen.i18n import _
 from agreement_gen.signing.settings import KeySource
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
 
 
 class KeyProblem(AgreementGenError):
@@ -26,7 +30,7 @@ class KeyProblem(AgreementGenError):
 
 @dataclass(frozen=True)
 class OpenKey:
-    signer: object  # a pyHanko Signer
+    signer: Signer
     certificate: object  # its asn1crypto certificate
     described: str  # "PKCS#11 token 'HMSI', key 'signatur'" – for messages, never the secret
 
@@ -108,8 +112,8 @@ def _pkcs11(source: KeySource, secret: Callable[[str], str]) -> Iterator[OpenKey
             )
         ) from exc
     try:
-        labels = {"key_label": spec.key, "cert_label": spec.certificate or spec.key}
-        signer = PKCS11Signer(session, **labels)
+        key_label, cert_label = spec.key, spec.certificate or spec.key
+        signer = PKCS11Signer(session, key_label=key_label, cert_label=cert_label)
         try:
             certificate = signer.signing_cert
         except (p11.PKCS11Error, ValueError, KeyError) as exc:
@@ -120,7 +124,7 @@ def _pkcs11(source: KeySource, secret: Callable[[str], str]) -> Iterator[OpenKey
             ) from exc
         if certificate.public_key.algorithm == "ec" and _needs_raw_ecdsa(session):
             # many cards and SoftHSM2 sign EC keys only with plain ECDSA: pyHanko then hashes itself
-            signer = PKCS11Signer(session, use_raw_mechanism=True, **labels)
+            signer = PKCS11Signer(session, key_label=key_label, cert_label=cert_label, use_raw_mechanism=True)
         yield OpenKey(signer, certificate, described)
     finally:
         session.close()

@@ -24,9 +24,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agreement_gen.data.models import Status
 from agreement_gen.data.paths import Paths
@@ -38,7 +38,7 @@ from agreement_gen.signing.receive.receipt import Refusal
 SENT_DIR = "sent"  # counties/YEAR/sent/: what went out for signature
 ARCHIVE_DIR = "archive"  # counties/YEAR/archive/: withdrawn or taken-back records, never deleted
 SIGNED_TEXT_DIR = "signed"  # counties/YEAR/signed/SLUG.json: the signed text of a hand-entered signing
-FORMAT = 1
+FORMAT: Final = 1
 EURO_SUFFIX = " Euro"
 LONG = 80  # characters: a value longer than this is named by its changed words
 
@@ -65,6 +65,27 @@ class RecordFile(BaseModel):
     inputs: dict[str, str]
     facts: dict[str, str]
     text: list[str]
+
+    @model_validator(mode="after")
+    def _sent_has_its_pdf(self) -> RecordFile:
+        # without them a record of a sent document cannot be checked against the copy that comes back
+        if self.kind == "sent" and (self.pdf is None or self.sha256 is None):
+            raise ValueError("a record of kind 'sent' needs pdf and sha256")
+        return self
+
+
+class _TextFields(TypedDict):
+    """The fields of a TextRecord, as read from its file (SentRecord adds its own)."""
+
+    slug: str
+    year: int
+    kind: str
+    sent_at: dt.datetime
+    generator: str
+    inputs: dict[str, str]
+    facts: dict[str, str]
+    text: tuple[str, ...]
+    meta: Path
 
 
 @dataclass(frozen=True)
@@ -170,7 +191,7 @@ def _read(meta: Path) -> RecordFile | None:
 
 
 def _text_record(counties: Path, meta: Path, raw: RecordFile) -> TextRecord:
-    common = {
+    common: _TextFields = {
         "slug": raw.slug,
         "year": raw.year,
         "kind": raw.kind,
@@ -182,6 +203,7 @@ def _text_record(counties: Path, meta: Path, raw: RecordFile) -> TextRecord:
         "meta": meta,
     }
     if raw.kind == "sent":
+        # RecordFile refuses a record of kind "sent" without them
         assert raw.pdf is not None and raw.sha256 is not None
         return SentRecord(
             **common, sha256=raw.sha256, fingerprint=raw.fingerprint, pdf=counties / str(raw.year) / raw.pdf

@@ -41,14 +41,15 @@ def signature_report(data: bytes, trust_roots: list | None = None) -> list[Findi
             continue
         who = status.signing_cert.subject.human_friendly if status.signing_cert else "unknown signer"
         revision = sig.signed_revision + 1
-        covers = "the whole file" if status.coverage.name == "ENTIRE_FILE" else f"revision {revision} of {revisions}"
-        level = status.modification_level
+        whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
+        covers = "the whole file" if whole else f"revision {revision} of {revisions}"
+        modification = status.modification_level
         after = (
             "nothing changed after it"
-            if level in (None, ModificationLevel.NONE)
-            else f"then {level.name.lower().replace('_', ' ')}"
+            if modification is None or modification is ModificationLevel.NONE
+            else f"then {modification.name.lower().replace('_', ' ')}"
         )
-        permitted = level is None or level <= ModificationLevel.FORM_FILLING
+        permitted = modification is None or modification <= ModificationLevel.FORM_FILLING
         ok = status.intact and status.valid and permitted and status.docmdp_ok is not False
         findings.append(
             Finding(
@@ -63,8 +64,8 @@ def signature_report(data: bytes, trust_roots: list | None = None) -> list[Findi
             )
     from agreement_gen.signing.levels import signature_levels
 
-    for level in signature_levels(data):  # what the file carries for the archive (PAdES level, timestamp)
-        findings.append(Finding(True, f"signature '{level.field}': {level.describe()}"))
+    for carried in signature_levels(data):  # what the file carries for the archive (PAdES level, timestamp)
+        findings.append(Finding(True, f"signature '{carried.field}': {carried.describe()}"))
     return findings
 
 

@@ -58,7 +58,7 @@ class Job:
     """One document to sign, checked and read."""
 
     agreement: Agreement
-    field: str
+    field_name: str  # the signature field this run signs
     source: Path
     content: bytes
     target: Path
@@ -129,12 +129,12 @@ def _examine(paths: Paths, plan: YearPlan, agreement: Agreement, party: str) -> 
     except Refusal as exc:  # its sentence has the file as subject
         raise Refusal(f"{source} {exc}") from exc
     fields = _fields(content)
-    if job.field not in fields:
-        raise Refusal(_("{source} has no signature field {field}").format(source=source, field=job.field))
-    if fields[job.field] is not None:
+    if job.field_name not in fields:
+        raise Refusal(_("{source} has no signature field {field}").format(source=source, field=job.field_name))
+    if fields[job.field_name] is not None:
         raise Refusal(
             _("{source}: {field} is already signed (by {signer}); nothing to sign").format(
-                source=source, field=job.field, signer=fields[job.field]
+                source=source, field=job.field_name, signer=fields[job.field_name]
             )
         )
     return job
@@ -244,7 +244,7 @@ def _chain_problem(key: OpenKey, roots: list) -> str | None:
         return _("no trusted root certificate in counties/trust/ or --trust to check {key} against").format(
             key=key.described
         )
-    intermediates = list(key.signer.cert_registry)  # type: ignore[attr-defined]
+    intermediates = list(key.signer.cert_registry)
     context = ValidationContext(trust_roots=roots, other_certs=intermediates, allow_fetching=False)
     validator = CertificateValidator(key.certificate, validation_context=context)
     try:
@@ -289,11 +289,11 @@ def sign_document(
     text = _appearance(party, job.agreement, _common_name(key.certificate), now)
     url = settings.timestamp.url
     timestamper = HTTPTimeStamper(str(url), timeout=10) if url else None
-    intermediates = list(key.signer.cert_registry)  # type: ignore[attr-defined]
+    intermediates = list(key.signer.cert_registry)
 
     def attempt(with_validation_data: bool) -> bytes:
         meta = signers.PdfSignatureMetadata(
-            field_name=job.field,
+            field_name=job.field_name,
             md_algorithm="sha256",
             subfilter=fields.SigSeedSubFilter.PADES,
             embed_validation_info=with_validation_data,
@@ -306,7 +306,7 @@ def sign_document(
         )
         signer = signers.PdfSigner(
             meta, key.signer, timestamper=timestamper, stamp_style=SignatureAppearance(text=text)
-        )  # type: ignore[arg-type]
+        )
         out = io.BytesIO()
         signer.sign_pdf(KeepMetadataWriter(io.BytesIO(job.content)), output=out)
         return out.getvalue()
@@ -341,7 +341,7 @@ def sign_document(
         outcome.error = _("cannot write {file}: {reason}").format(file=job.target, reason=describe_os_error(exc))
         return outcome
     levels = {level.field: level for level in signature_levels(signed)}
-    outcome.level = levels.get(job.field)
+    outcome.level = levels.get(job.field_name)
     return outcome
 
 

@@ -108,7 +108,8 @@ def _rows(table: Table, index: DistrictIndex, problems: list[Problem]) -> Iterat
             slug = found.slug
             if found.error:
                 problems.append(Problem(table.path, row.number, table.key_column, found.error))
-            elif not blank(row.name) and slug not in index.resolve(row.name).candidates:
+            # a resolution without an error has its slug
+            elif slug is not None and not blank(row.name) and slug not in index.resolve(row.name).candidates:
                 message = _("AGS {ags} is {district}, but the name says '{name}'").format(
                     ags=row.key, district=index.label(slug), name=row.name
                 )

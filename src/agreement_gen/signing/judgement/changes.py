@@ -177,7 +177,8 @@ class Review:
         doc, state = self.doc, self.state
         written = doc.objects[k]
         added = {num for num in written if not doc.existed_before(num, k)}
-        self.k, self.added, self.claimed = k, added, set()
+        self.k, self.added = k, added
+        self.claimed: set[int] = set()
         self.signed_now: list[tuple[str, str]] = []
         self.new_widgets: list[int] = []
         self.annotated: list[int] = []

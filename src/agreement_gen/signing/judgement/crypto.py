@@ -88,7 +88,7 @@ def check(sig: Any, roots: list) -> Checked:
     chain_certs = tuple(c.chosen if hasattr(c, "chosen") else c for c in chain)
     unknown_root = not status.trusted and _only_root_unknown(sig, roots, claimed, indication, (cert, *chain_certs))
     token = status.timestamp_validity
-    good_token = token is not None and token.intact and token.valid and token.trusted
+    good_token = token if token is not None and token.intact and token.valid and token.trusted else None
     return Checked(
         field=field,
         cert=cert,
@@ -99,9 +99,11 @@ def check(sig: Any, roots: list) -> Checked:
         unknown_root=unknown_root,
         trust_problem=None if indication is None else str(getattr(indication, "name", indication)),
         claimed_at=claimed,
-        timestamp_at=token.timestamp if good_token else None,
-        timestamp_by=_subject_name(token.signing_cert) if good_token and token.signing_cert else None,
-        untrusted_timestamp=token is not None and not good_token,
+        timestamp_at=good_token.timestamp if good_token is not None else None,
+        timestamp_by=_subject_name(good_token.signing_cert)
+        if good_token is not None and good_token.signing_cert
+        else None,
+        untrusted_timestamp=token is not None and good_token is None,
         digest=digest,
         mechanism=mechanism,
     )

@@ -89,6 +89,7 @@ def party_problem(
     from agreement_gen.pdf.fields import MINISTRY_FIELD
 
     cert = checked.cert
+    named: str | None  # a district's signatory may not be named yet
     if field == MINISTRY_FIELD:
         problem = parties.ministry_signer_problem(cert, counties)
         named, role = agreement.fiscal_year.ministry.minister.name, "the minister (in the year file)"

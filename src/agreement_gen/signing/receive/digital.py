@@ -81,6 +81,7 @@ def _examine(
     plan = year_plan(paths, trace.year, plans, what)
     agreement = find_agreement(plan, trace.district, what)
     data = agreement.data
+    stored = signed_path(paths.counties, agreement.year, agreement.slug)
     receipt = Receipt(
         slug=agreement.slug,
         year=agreement.year,
@@ -90,14 +91,14 @@ def _examine(
         district_on=data.signatory.signed_on or received_on,
         data_file=agreement.sources[-1],
         source=source,
-        stored=signed_path(paths.counties, agreement.year, agreement.slug),
+        stored=stored,
     )
     digest = sha256_hex(content)
     copy = data.signed_copy
     if data.status is Status.SIGNED and copy and copy.route is SigningRoute.DIGITAL and copy.sha256 == digest:
         receipt.already = True
         receipt.ministry_signer, receipt.district_signer = copy.ministry_signer, copy.district_signer
-        if not receipt.stored.is_file() or sha256_hex(receipt.stored.read_bytes()) != digest:
+        if not stored.is_file() or sha256_hex(stored.read_bytes()) != digest:
             receipt.content = content  # the kept copy went missing or was changed: put it back
         return receipt
     if data.status is Status.SIGNED:
@@ -140,7 +141,7 @@ def _examine(
     copy_record: dict[str, object] = {
         "route": str(SigningRoute.DIGITAL),
         "received_on": received_on,
-        "file": receipt.stored.relative_to(paths.counties / str(agreement.year)).as_posix(),
+        "file": stored.relative_to(paths.counties / str(agreement.year)).as_posix(),
         "sha256": digest,
         "ministry_signer": parties.ministry.signer,
         "district_signer": parties.district.signer,
