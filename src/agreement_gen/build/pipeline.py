@@ -183,7 +183,7 @@ def _build_locked(
         done = [item for item in items if item.ok]
         report.failed.extend(item for item in items if not item.ok)
         for item in done:
-            outputs = {fmt: _output_record(path) for fmt, path in item.staged.items()}
+            outputs = {str(fmt): _output_record(path) for fmt, path in item.staged.items()}
             manifest.record(item.agreement, prints[item.agreement.slug], inputs[item.agreement.slug], outputs)
         # Every byte is written before anything moves: a full disk stops the build with nothing changed.
         manifest.save(staging)
