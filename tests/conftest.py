@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import pytest
 from agreement_gen.cli import run
 from agreement_gen.data.paths import Paths
 
-from .helpers import folder_args
+from .helpers import invoke
 
 # The interface speaks German by default; the suite asserts the English msgids unless a test asks for
 # German (tests/test_i18n.py). Set in os.environ so that every subprocess a test starts inherits it.
@@ -35,13 +36,7 @@ def project(tmp_path: Path) -> Paths:
 def cli(project: Paths, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
     """Run `agreement-gen VERB ARGS…` against the project copy; returns (exit code, stdout, stderr)."""
 
-    def invoke(verb: str, *args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = run([verb, *folder_args(project, verb), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
+    return functools.partial(invoke, project, capsys)
 
 
 @pytest.fixture(scope="session")

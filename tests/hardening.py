@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -11,20 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from agreement_gen.cli import run
 from agreement_gen.data.paths import Paths
 
 from .conftest import ROOT
-from .helpers import folder_args
+from .helpers import invoke
 
 CLI = Callable[..., tuple[int, str, str]]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder` (hidden ones too) with its bytes: equal snapshots, untouched folder."""
-    if not folder.exists():
-        return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def problem_lines(err: str) -> list[str]:
@@ -43,13 +36,7 @@ def new_project(tmp_path: Path) -> Paths:
 
 
 def cli_for(project: Paths, capsys: pytest.CaptureFixture[str]) -> CLI:
-    def invoke(verb: str, *args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = run([verb, *folder_args(project, verb), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return invoke
+    return functools.partial(invoke, project, capsys)
 
 
 def build_command(project: Paths, *args: str) -> list[str]:

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
-from agreement_gen.cli import cli
+from pathlib import Path
+
+import pytest
+
+from agreement_gen.cli import cli, run
 from agreement_gen.data.paths import Paths
+
+
+def snapshot(*folders: Path) -> dict[str, bytes]:
+    """Every file below the folders (hidden ones too) with its bytes: equal snapshots, untouched folders.
+
+    Keys are paths relative to their folder (prefixed with the folder's position when there are
+    several), so the snapshots of two folders built alike compare equal. A missing folder is empty.
+    """
+    found: dict[str, bytes] = {}
+    for index, folder in enumerate(folders):
+        prefix = f"{index}:" if len(folders) > 1 else ""
+        if folder.exists():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    found[prefix + path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
 
 
 def folder_args(paths: Paths, verb: str) -> list[str]:
@@ -16,3 +36,11 @@ def folder_args(paths: Paths, verb: str) -> list[str]:
         if name in accepted:
             found += [f"--{name}", str(folder)]
     return found
+
+
+def invoke(paths: Paths, capsys: pytest.CaptureFixture[str], verb: str, *args: str) -> tuple[int, str, str]:
+    """`agreement-gen VERB ARGS…` against `paths`' folders; returns (exit code, stdout, stderr)."""
+    capsys.readouterr()
+    code = run([verb, *folder_args(paths, verb), *args])
+    out, err = capsys.readouterr()
+    return code, out, err

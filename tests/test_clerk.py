@@ -16,8 +16,8 @@ from agreement_gen.commands.options import parse_date, parse_dates
 from agreement_gen.data.paths import Paths
 
 from .conftest import ROOT, edit_yaml
-from .helpers import folder_args
-from .test_import_budgets import ags_csv, snapshot
+from .helpers import folder_args, snapshot
+from .test_import_budgets import ags_csv
 
 
 def folders(project: Paths, verb: str) -> list[str]:

@@ -12,12 +12,9 @@ from agreement_gen.data.paths import Paths
 from agreement_gen.lint.closing import template_lines
 
 from .conftest import ROOT, edit_yaml
+from .helpers import snapshot
 
 TEMPLATE = "zielvereinbarung.docx"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def edit_words(path: Path, old: str, new: str) -> None:

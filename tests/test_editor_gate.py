@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from pathlib import Path
 
 import docx
 import pikepdf
@@ -26,12 +25,9 @@ from agreement_gen.render.text import header_text
 
 from .conftest import reopen_2025
 from .editing import paragraph_with, replace_in_run, split_run, wrap
+from .helpers import snapshot
 
 TEMPLATE = "zielvereinbarung.docx"
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def edited(project: Paths, edit) -> None:

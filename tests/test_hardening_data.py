@@ -25,7 +25,8 @@ from agreement_gen.errors import InputError
 from agreement_gen.render.text import paragraphs
 
 from .conftest import ROOT, edit_yaml
-from .hardening import problem_lines, snapshot
+from .hardening import problem_lines
+from .helpers import snapshot
 
 CORPUS = Path(__file__).parent / "corpus"
 INVALID = sorted((CORPUS / "invalid").glob("*.yaml"))

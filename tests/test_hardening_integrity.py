@@ -21,7 +21,8 @@ from agreement_gen.pdf.content import content_problems
 from agreement_gen.pdf.glyphs import box_codes
 
 from .conftest import ROOT, edit_yaml
-from .hardening import leftovers, snapshot
+from .hardening import leftovers
+from .helpers import snapshot
 
 BIDI_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
 

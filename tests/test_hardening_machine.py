@@ -24,7 +24,8 @@ from agreement_gen.build.lock import year_lock
 from agreement_gen.cli import run
 
 from .conftest import edit_yaml
-from .hardening import leftovers, snapshot, start_build
+from .hardening import leftovers, start_build
+from .helpers import snapshot
 from .test_conversion_failures import HANG, alive, fake_soffice
 
 

@@ -18,7 +18,7 @@ from agreement_gen.render.renderer import TemplateRenderer
 from agreement_gen.render.text import paragraphs
 
 from .conftest import ROOT, reopen_2025, template_with
-from .hardening import snapshot
+from .helpers import snapshot
 
 
 @pytest.fixture(scope="module")

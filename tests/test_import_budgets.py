@@ -10,13 +10,14 @@ import pytest
 from openpyxl import Workbook
 from ruamel.yaml import YAML
 
-from agreement_gen.data import yamledit
+from agreement_gen import output
 from agreement_gen.data.load import load_year
 from agreement_gen.data.models import District
 from agreement_gen.data.validate import parse
 from agreement_gen.editors.budgets import DistrictIndex, classify_header, import_budgets, parse_amount
 
 from .conftest import ROOT, edit_yaml
+from .helpers import snapshot
 
 # AGS → amount as the ministry might write it (German notation), and the value it means.
 AMOUNTS = {
@@ -51,10 +52,6 @@ AMOUNTS = {
 
 def read(path: Path) -> dict:
     return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-
-
-def snapshot(folder: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def write_csv(path: Path, rows: list[str], bom: bool = True) -> Path:
@@ -96,7 +93,7 @@ def test_csv_by_ags_with_german_amounts(project, cli, year2026, tmp_path):
     for ags, (_, value) in AMOUNTS.items():
         path = year2026 / f"{slug_of(year2026, ags)}.yaml"
         assert Decimal(str(read(path)["budget"])) == Decimal(value), path.name
-        old, new = before[path].decode().splitlines(), path.read_text(encoding="utf-8").splitlines()
+        old, new = before[path.name].decode().splitlines(), path.read_text(encoding="utf-8").splitlines()
         assert len(old) == len(new)
         changed = [(a, b) for a, b in zip(old, new, strict=True) if a != b]
         assert len(changed) == 1 and changed[0][1].startswith("budget: "), changed  # only the budget line
@@ -361,7 +358,7 @@ def test_a_failure_while_writing_changes_no_file(project, cli, year2026, tmp_pat
         if len(calls) == 3:
             raise OSError("disk full")
 
-    monkeypatch.setattr(yamledit.shutil, "copymode", failing_copymode)
+    monkeypatch.setattr(output.shutil, "copymode", failing_copymode)
     before = snapshot(project.counties)
     with pytest.raises(OSError, match="disk full"):
         import_budgets(project, 2026, ags_csv(tmp_path / "b.csv"))

@@ -12,6 +12,7 @@ from agreement_gen.editors import newyear
 from agreement_gen.render.text import header_text, paragraphs
 
 from .conftest import edit_yaml
+from .helpers import snapshot
 
 SLUGS = 26
 DD_2026 = "2026/darmstadt-dieburg.yaml"
@@ -19,11 +20,6 @@ DD_2026 = "2026/darmstadt-dieburg.yaml"
 
 def read(path: Path) -> dict:
     return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-
-
-def snapshot(*folders: Path) -> dict[Path, bytes]:
-    """Every file (hidden ones too) below the folders, with its bytes."""
-    return {p: p.read_bytes() for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from agreement_gen.publish.bundle import _total_problems
 from agreement_gen.publish.overview import ascii_name, portal_file_name
 
 from .conftest import ROOT, edit_yaml
-from .helpers import folder_args
+from .helpers import invoke, snapshot
 
 DD_FILE = "Zielvereinbarung-AQB-2025-Landkreis-Darmstadt-Dieburg.pdf"
 HT_FILE = "Zielvereinbarung-AQB-2025-Hochtaunuskreis.pdf"
@@ -52,19 +52,6 @@ def make_second_signed(counties: Path) -> None:
         "  date_pattern: dd.MM.yyyy",
         "  signed_on: 2025-09-01\n  date_pattern: dd.MM.yyyy\nministry_signature:\n  signed_on: 2025-08-20",
     )
-
-
-def invoke(paths: Paths, capsys: pytest.CaptureFixture[str], verb: str, *args: str) -> tuple[int, str, str]:
-    """`agreement-gen VERB` against `paths` (counties, templates and out); returns (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    code = run([verb, *folder_args(paths, verb), *args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file below `folder`, by relative path: two equal snapshots are byte-identical folders."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def leftovers(year_out: Path) -> list[str]:

@@ -21,8 +21,9 @@ from agreement_gen.data.paths import Paths
 from agreement_gen.pdf.trace import NAMESPACE, Trace, add_trace, read_trace, undeclared
 from agreement_gen.signing.receive import read_first_trace, today
 
+from . import helpers
 from .conftest import ROOT, edit_yaml
-from .helpers import folder_args
+from .helpers import snapshot
 from .round_helpers import send_at, sent_files
 from .signing import MINISTRY, Authority, issue, make_ca, sign_as
 
@@ -42,14 +43,9 @@ def make_for_signature(counties: Path) -> None:
 
 
 def invoke(paths: Paths, capsys: pytest.CaptureFixture[str], verb: str, *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = run([verb, *folder_args(paths, verb), *args])
-    out, err = capsys.readouterr()
+    """helpers.invoke with stderr on one line (refusals wrap at the terminal's width)."""
+    code, out, err = helpers.invoke(paths, capsys, verb, *args)
     return code, out, " ".join(err.split())
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def add_page(pdf: bytes) -> bytes:

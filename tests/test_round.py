@@ -17,9 +17,9 @@ from agreement_gen.data.plan import plan_year
 from agreement_gen.signing.record import load_sent, text_changes
 
 from .conftest import edit_yaml
-from .helpers import folder_args
+from .helpers import folder_args, snapshot
 from .round_helpers import SENT_AT, git, make_real, record_sent, send_at, sent_files
-from .test_receive import DATA, SLUG, make_for_signature, snapshot
+from .test_receive import DATA, SLUG, make_for_signature
 
 KASSEL_BUDGET = "budget: 968700"
 

@@ -7,7 +7,8 @@ import pytest
 from agreement_gen.environment import ALL, RENDER_TIMEOUT, SettingError
 from agreement_gen.errors import EXIT_INVALID, EXIT_TOOL_MISSING, AgreementGenError, OutputError, ToolMissingError
 
-from .hardening import leftovers, snapshot
+from .hardening import leftovers
+from .helpers import snapshot
 
 VARIABLES = [setting.name for setting in ALL]
 
@@ -91,3 +92,44 @@ def test_the_verbs_that_use_the_output_folder_take_out(verb):
 
     command = cli.get_command(None, verb)  # type: ignore[arg-type]
     assert command is not None and "out" in {param.name for param in command.params}
+
+
+def test_one_transliteration_for_file_names_and_table_labels():
+    from agreement_gen.data.formatting import ascii_letters
+    from agreement_gen.editors.budgets.cells import normalize
+    from agreement_gen.publish.overview import ascii_name
+
+    assert ascii_letters("Werra-Meißner-Kreis") == "Werra-Meissner-Kreis"
+    assert ascii_letters("Ärztekammer Öl Übung GROẞ") == "Aerztekammer Oel Uebung GROSS"
+    assert ascii_letters("Café Orléans") == "Cafe Orleans"  # other accents dropped, not the letter
+    assert ascii_name("Landkreis Gießen") == "Landkreis-Giessen"
+    assert normalize("Landkreis  GIEẞEN") == normalize("landkreis giessen") == "landkreis giessen"
+    assert normalize("Orléans") == "orleans"
+
+
+def test_one_normalisation_for_pdf_text():
+    from agreement_gen.pdf.text import squashed
+
+    assert squashed("1.288.930\u00ad Euro\n") == "1.288.930Euro"  # soft hyphen and breaks
+    assert squashed("Qualiﬁzierung") == "Qualifizierung"  # a ligature in the text layer
+    assert squashed("１２３") == "123"  # full-width digits
+
+
+def test_writing_several_files_is_all_or_nothing(tmp_path, monkeypatch):
+    from agreement_gen import output
+
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("old a", encoding="utf-8")
+    first.chmod(0o600)
+    output.atomic_write_all({first: "new a", second: b"new b"})
+    assert first.read_text(encoding="utf-8") == "new a" and second.read_bytes() == b"new b"
+    assert first.stat().st_mode & 0o777 == 0o600  # a file keeps its mode
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        output.atomic_write_all({first: "newer a", second: "newer b"})
+    assert first.read_text(encoding="utf-8") == "new a" and second.read_bytes() == b"new b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]  # no temporary left

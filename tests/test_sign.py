@@ -27,6 +27,7 @@ from agreement_gen.data.paths import Paths
 from agreement_gen.signing.judgement import first_revision
 
 from .conftest import ROOT, edit_yaml
+from .helpers import snapshot
 from .pki import KEY_LABEL, PIN, SOFTHSM_MODULE, TOKEN, Pki, serve_pki, softhsm_token
 
 pytestmark = pytest.mark.slow  # every test here signs documents LibreOffice built
@@ -111,16 +112,6 @@ def sign(paths: Paths, capsys: pytest.CaptureFixture[str], monkeypatch, secret: 
     code = run(["sign", *folders, *args])
     out, err = capsys.readouterr()
     return code, out, " ".join(err.split()), stdin
-
-
-def snapshot(*folders: Path) -> dict[str, bytes]:
-    return {
-        str(p): p.read_bytes()
-        for folder in folders
-        if folder.exists()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def findings(path: Path, profile: str) -> set[str]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from agreement_gen.i18n import N_, _
@@ -35,18 +37,36 @@ def describe_os_error(exc: OSError) -> str:
     return f"{cause} ({detail})"
 
 
-def atomic_write(path: Path, content: bytes) -> None:
-    """Replace `path` with `content` atomically; on any error the old file stays untouched."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
+def atomic_write(path: Path, content: bytes | str) -> None:
+    """Replace `path` with `content` (text as UTF-8) atomically; on any error the old file stays untouched."""
+    atomic_write_all({path: content})
+
+
+def atomic_write_all(files: Mapping[Path, bytes | str]) -> None:
+    """Write every file next to its target and flush it to disk, then rename each over its target.
+
+    The one way agreement-gen writes a file that matters (data, records, outputs). A failure while
+    writing (disk full, permissions) removes the temporary files and changes nothing; each rename is
+    atomic, so a reader sees a file either old or new, never half-written. A file keeps its mode.
+    """
+    staged: list[tuple[Path, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        for path, content in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temporary = Path(name)
+            staged.append((temporary, path))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if path.exists():
+                shutil.copymode(path, temporary)
+            else:
+                temporary.chmod(0o644)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for temporary, _target in staged:
+            temporary.unlink(missing_ok=True)
         raise
+    for temporary, path in staged:
+        os.replace(temporary, path)

@@ -20,11 +20,11 @@ from agreement_gen.cli import run
 from agreement_gen.data.paths import Paths
 
 from ..conftest import ROOT
-from ..helpers import folder_args
+from ..helpers import folder_args, snapshot
 from ..round_helpers import send_at
 from ..signing import MINISTRY, VALID_FROM, Authority, issue, make_ca, sign_as, subject
 from ..signing import _usage as key_usage
-from ..test_receive import SLUG, invoke, make_for_signature, snapshot
+from ..test_receive import SLUG, invoke, make_for_signature
 
 DISTRICT_FIELD = f"Signatur_{SLUG}"
 MINISTRY_FIELD = "Signatur_Ministerium"

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options, split_only
 from agreement_gen.i18n import _
+from agreement_gen.output import atomic_write
 from agreement_gen.ui import console, console_err
 
 REPORT_NAME = "aenderungen.html"
@@ -78,7 +79,7 @@ def command(
         if report.is_dir():
             raise click.BadParameter(_("{path} is a folder; give a file name").format(path=report), param_hint="--html")
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(html_report(comparison), encoding="utf-8")
+        atomic_write(report, html_report(comparison))
         console.print(f"side-by-side report: {report}")
 
 

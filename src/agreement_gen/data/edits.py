@@ -25,6 +25,7 @@ from agreement_gen.data.paths import Paths
 from agreement_gen.data.validate import validate
 from agreement_gen.errors import InputError, Problem, did_you_mean
 from agreement_gen.i18n import _
+from agreement_gen.output import atomic_write_all
 
 # The header line the example data carries; it would lie once the figures are real.
 EXAMPLE_COMMENT = "# Beispieldaten: keine echten Zahlen"
@@ -179,7 +180,7 @@ def edit_districts(
         if relevant:
             raise InputError(relevant) from None
     if not dry_run:
-        yamledit.write_atomic(outputs)
+        atomic_write_all(outputs)
         report.written = sorted(outputs)
     return report
 

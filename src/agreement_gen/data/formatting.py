@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal
 
 from babel.dates import format_date
@@ -21,3 +22,13 @@ def euro(amount: Decimal | int) -> str:
 def german_date(day: dt.date, pattern: str) -> str:
     """ISO date → German form by a CLDR pattern: 'd.M.yyyy' → '2.8.2025', 'dd.MM.yyyy' → '11.08.2025'."""
     return format_date(day, format=pattern, locale=LOCALE)
+
+
+# German letters spelt out the way a German writes them without umlauts (the only transliteration we use).
+_SPELT_OUT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss", "ẞ": "SS"})
+
+
+def ascii_letters(text: str) -> str:
+    """'Werra-Meißner-Kreis' → 'Werra-Meissner-Kreis': umlauts and ß spelt out, other accents dropped."""
+    spelt = unicodedata.normalize("NFC", text).translate(_SPELT_OUT)
+    return unicodedata.normalize("NFKD", spelt).encode("ascii", "ignore").decode("ascii")

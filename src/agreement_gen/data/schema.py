@@ -22,6 +22,7 @@ from pydantic_core import core_schema
 
 from agreement_gen.data.load import DISTRICTS_DIR, YEAR_FILE
 from agreement_gen.data.models import District, DistrictYear, FiscalYear
+from agreement_gen.output import atomic_write
 
 SCHEMA_DIR = "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -77,7 +78,7 @@ def write_schemas(root: Path) -> list[Path]:
         path = folder / name
         text = schema_text(model)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+            atomic_write(path, text)
             changed.append(path)
     return changed
 
@@ -123,6 +124,6 @@ def add_modelines(counties: Path, root: Path) -> list[Path]:
             continue
         # An outdated reference is replaced; otherwise the line goes on top of the untouched file.
         text = line + newline + rest if first.startswith(MODELINE) else line + "\n" + text
-        path.write_text(text, encoding="utf-8")
+        atomic_write(path, text)
         changed.append(path)
     return changed

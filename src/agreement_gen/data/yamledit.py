@@ -9,11 +9,7 @@ indented two more, no line folding), and write each file atomically.
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import tempfile
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -92,29 +88,3 @@ def set_after(data: CommentedMap, key: str, value: Any, after: str, comment: str
     keys = list(data)
     position = keys.index(after) + 1 if after in keys else len(keys)
     data.insert(position, key, value, comment=comment)
-
-
-def write_atomic(files: dict[Path, str]) -> None:
-    """Write every file next to its target first, then rename each over its target.
-
-    A failure while writing (disk full, permissions) removes the temporary files and changes
-    nothing; each rename is atomic, so a reader sees a file either old or new, never half-written.
-    """
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for path, text in files.items():
-            handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            temp = Path(name)
-            staged.append((temp, path))
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-                stream.write(text)
-            if path.exists():
-                shutil.copymode(path, temp)
-            else:
-                temp.chmod(0o644)
-    except BaseException:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-        raise
-    for temp, path in staged:
-        os.replace(temp, path)

@@ -37,6 +37,7 @@ from agreement_gen.data.plan import plan_year
 from agreement_gen.data.validate import parse, validate
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
+from agreement_gen.output import atomic_write_all
 
 TEMPLATE_NAME = "zielvereinbarung-{year}.docx"
 YEAR_CLAUSES = ("buendnis", "migration_clause")  # texts of one year, copied as they are: to be reviewed
@@ -275,5 +276,5 @@ def confirm_clauses(paths: Paths, year: int | None, names: list[str] | None) -> 
         data.pop("to_confirm", None)
     text = yamledit.dump(data)
     FiscalYear.model_validate(yamledit.load(text))
-    yamledit.write_atomic({year_file: text})
+    atomic_write_all({year_file: text})
     return resolved, [(name, fiscal.clause(name) or "") for name in chosen]

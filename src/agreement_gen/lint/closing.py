@@ -15,9 +15,6 @@ the signing round keeps a record of a document sent for signature (`counties/YEA
 from __future__ import annotations
 
 import difflib
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +22,7 @@ from agreement_gen.data.load import YEAR_FILE, available_years, read_yaml
 from agreement_gen.data.structure import YearPlan
 from agreement_gen.errors import Problem
 from agreement_gen.i18n import _
+from agreement_gen.output import atomic_write
 from agreement_gen.render.changes import Change
 
 RECORD = "closed-template.docx"
@@ -158,11 +156,5 @@ def record_closure(plan: YearPlan) -> Path | None:
     closed = closure(plan)
     if closed is None or closed.record.exists():
         return None
-    fd, temporary = tempfile.mkstemp(prefix=".closed-template-", dir=closed.record.parent)
-    try:
-        with os.fdopen(fd, "wb") as target, plan.template.open("rb") as source:
-            shutil.copyfileobj(source, target)
-        os.replace(temporary, closed.record)
-    finally:
-        Path(temporary).unlink(missing_ok=True)
+    atomic_write(closed.record, plan.template.read_bytes())
     return closed.record

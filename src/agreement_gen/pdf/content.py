@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 
 import pikepdf
 
 from agreement_gen.data.structure import Agreement
 from agreement_gen.pdf.glyphs import boxed_characters, parse_cmap
+from agreement_gen.pdf.text import page_texts, squashed
 from agreement_gen.render.context import template_context
-
-
-def _squash(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).replace("\u00ad", "").split())
 
 
 def expected_texts(agreement: Agreement) -> list[str]:
@@ -155,19 +151,16 @@ def _missing_fast(doc: pikepdf.Pdf, missing: dict[str, str]) -> dict[str, str]:
         text = _page_text(page, cmaps)
         if text is None:
             return missing
-        squashed = _squash(text)
-        missing = {key: value for key, value in missing.items() if key not in squashed}
+        shown = squashed(text)
+        missing = {key: value for key, value in missing.items() if key not in shown}
         if not missing:
             break
     return missing
 
 
 def _missing_pypdf(pdf: bytes, missing: dict[str, str]) -> dict[str, str]:
-    from pypdf import PdfReader
-
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        squashed = _squash(page.extract_text())
-        missing = {key: value for key, value in missing.items() if key not in squashed}
+    for text in page_texts(pdf):
+        missing = {key: value for key, value in missing.items() if key not in text}
         if not missing:
             break
     return missing
@@ -177,7 +170,7 @@ def content_problems(pdf: bytes, expected: list[str]) -> list[str]:
     """Why the PDF's content is not what it should be (empty when it is)."""
     from pypdf.errors import PyPdfError
 
-    missing = {_squash(text): text for text in expected}
+    missing = {squashed(text): text for text in expected}
     try:
         with pikepdf.open(io.BytesIO(pdf)) as doc:
             if len(doc.pages) == 0:

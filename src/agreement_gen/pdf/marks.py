@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Iterator
 
 import pikepdf
 
 from agreement_gen.i18n import _
 from agreement_gen.pdf.content import _page_text, marked_texts
+from agreement_gen.pdf.text import squashed
 
 DRAFT_MARK = "ENTWURF"
 EXAMPLE_MARK = "MUSTER – Beispieldaten"
@@ -27,14 +27,10 @@ _PARAGRAPH_SIGN = re.compile(r"^§\s*\d+[a-z]?\b")
 HEADING = re.compile(r"^/H([1-6])$")
 
 
-def _squash(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
-
-
 def page_texts(doc: pikepdf.Pdf) -> list[str]:
     """Each page's printed text (header and footer included), squashed: no whitespace, NFKC."""
     cmaps: dict = {}
-    return [_squash(_page_text(page, cmaps) or "") for page in doc.pages]
+    return [squashed(_page_text(page, cmaps) or "") for page in doc.pages]
 
 
 def mark_problems(doc: pikepdf.Pdf, draft: bool, example: bool | None) -> list[str]:
@@ -43,11 +39,11 @@ def mark_problems(doc: pikepdf.Pdf, draft: bool, example: bool | None) -> list[s
     texts = page_texts(doc)
     total = len(texts)
     if example is None:
-        example = any(_squash(EXAMPLE_MARK) in text for text in texts)
+        example = any(squashed(EXAMPLE_MARK) in text for text in texts)
     wanted = [(DRAFT_MARK, draft), (EXAMPLE_MARK, example)]
     problems = []
     for mark, required in wanted:
-        lacking = [str(n) for n, text in enumerate(texts, 1) if required and _squash(mark) not in text]
+        lacking = [str(n) for n, text in enumerate(texts, 1) if required and squashed(mark) not in text]
         if lacking:
             problems.append(
                 _("page(s) {pages} of {total} do not show “{mark}” (every page of this document must)").format(

@@ -37,6 +37,7 @@ from agreement_gen.data.structure import Agreement, YearPlan
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
 from agreement_gen.labels import status_label
+from agreement_gen.pdf.text import page_texts, squashed
 from agreement_gen.publish.overview import (
     CSV_NAME,
     INDEX,
@@ -190,10 +191,8 @@ def _checked_pdf(agreement: Agreement, plan: YearPlan, manifest: Manifest, out_d
     if item.sha256 != output.sha256 or len(content) != output.size:
         message = _("the PDF changed after {manifest} was written: run `make build` first").format(manifest=MANIFEST)
         return Problem(path, None, None, f"{slug}: {message}")
-    from pypdf import PdfReader  # here, not at the top: only a real publication needs it
-
-    first_page = PdfReader(io.BytesIO(content)).pages[0].extract_text()
-    shown = [marking for marking in MARKINGS if marking in first_page]
+    first_page = page_texts(content, pages=1)[0]
+    shown = [marking for marking in MARKINGS if squashed(marking) in first_page]
     if shown:
         message = _("the PDF is marked {markings}: run `make build` first").format(markings=_(" and ").join(shown))
         return Problem(path, None, None, f"{slug}: {message}")

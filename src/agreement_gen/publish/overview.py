@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,7 +21,7 @@ from urllib.parse import quote
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from agreement_gen.data.formatting import LOCALE, euro, german_date
+from agreement_gen.data.formatting import LOCALE, ascii_letters, euro, german_date
 from agreement_gen.data.models import FiscalYear
 from agreement_gen.data.structure import Agreement
 from agreement_gen.pdf.conformance import STANDARD, Conformance, clause_key, validate_conformance
@@ -34,9 +33,6 @@ INDEX, CSV_NAME, XLSX_NAME, SUMS = "index.html", "uebersicht.csv", "uebersicht.x
 PAGE_DATE = "dd.MM.yyyy"  # the one date style of the page: signing dates and "Stand"
 PUBLISHED_STATUS = "unterzeichnet"  # the Status column: everything in the bundle is signed
 PROJECT_SEPARATOR = " | "
-
-# German letters a URL, a zip tool and every file system take without escaping.
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
 
 
 @dataclass(frozen=True)
@@ -57,9 +53,7 @@ class Published:
 def ascii_name(text: str) -> str:
     """'Werra-Meißner-Kreis' → 'Werra-Meissner-Kreis': umlauts spelt out, other accents dropped,
     every run of anything but letters and digits one '-', so a link works in any mail or CMS."""
-    text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION))
-    text = text.encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_letters(text)).strip("-")
 
 
 def portal_file_name(agreement: Agreement) -> str:

@@ -18,6 +18,8 @@ from typing import Any
 from jinja2 import Environment
 from jinja2.filters import FILTERS as DEFAULT_FILTERS  # what jinja2.defaults re-exports
 
+from agreement_gen.output import atomic_write
+
 ITEM = "[]"  # marks "an item of the list": massnahmen[].title
 
 # The loop variables the master template uses for its lists, so the guide shows `m.title`, the
@@ -208,5 +210,5 @@ def update_guide(path: Path, table: str) -> bool:
     old = path.read_text(encoding="utf-8")
     new = guide_with_table(old, table)
     if new != old:
-        path.write_text(new, encoding="utf-8")
+        atomic_write(path, new)
     return new != old

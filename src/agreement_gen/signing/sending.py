@@ -26,6 +26,7 @@ from agreement_gen.data.readiness import send_problems
 from agreement_gen.data.structure import Agreement, YearPlan
 from agreement_gen.errors import InputError, OutputError, Problem
 from agreement_gen.i18n import _
+from agreement_gen.output import atomic_write_all
 from agreement_gen.signing.receive.identify import revision_trace
 from agreement_gen.signing.receive.receipt import Refusal
 from agreement_gen.signing.record import SentRecord, changes_since_record, load_sent, store_sent, text_changes
@@ -126,7 +127,7 @@ def send(
     if not todo:
         return sendings
     before = {s.data_file: s.data_file.read_text(encoding="utf-8") for s in todo if s.text is not None}
-    yamledit.write_atomic({s.data_file: s.text for s in todo if s.text is not None})
+    atomic_write_all({s.data_file: s.text for s in todo if s.text is not None})
     try:
         report = build(
             paths,
@@ -141,7 +142,7 @@ def send(
                 _("the PDF for signature could not be built ({reasons}); nothing was sent").format(reasons=reasons)
             )
     except BaseException:
-        yamledit.write_atomic(before)  # the year files as they were: nothing was sent
+        atomic_write_all(before)  # the year files as they were: nothing was sent
         raise
     fresh = plan_year(paths, plan.fiscal_year.year, only=[s.slug for s in todo])
     by_slug = {a.slug: a for a in fresh.agreements}

@@ -24,6 +24,7 @@ from agreement_gen.data.plan import plan_year
 from agreement_gen.data.structure import Agreement
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
+from agreement_gen.output import atomic_write_all
 from agreement_gen.signing.receive.receipt import Refusal, sha256_hex, signed_path
 from agreement_gen.signing.record import ARCHIVE_DIR, load_sent, sent_paths
 
@@ -150,7 +151,7 @@ def _apply(items: Sequence[Undone]) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(source, target)
                 moved.append((source, target))
-        yamledit.write_atomic({item.data_file: item.text for item in items})
+        atomic_write_all({item.data_file: item.text for item in items})
     except BaseException:
         for source, target in reversed(moved):
             os.replace(target, source)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
+
+from agreement_gen.data.formatting import ascii_letters
 
 
 def normalize(text: str) -> str:
     """Case, umlauts, ß, dashes and spacing do not matter: 'Werra-Meißner-Kreis' → 'werra meissner kreis'."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue")):
-        text = text.replace(umlaut, plain)
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", ascii_letters(text).casefold()).split())
 
 
 def blank(value: Any) -> bool:

@@ -28,6 +28,7 @@ from agreement_gen.editors.budgets.matching import DistrictIndex
 from agreement_gen.editors.budgets.table import Row, Table, read_table
 from agreement_gen.errors import InputError, Problem
 from agreement_gen.i18n import _
+from agreement_gen.output import atomic_write_all
 
 TOTAL_LABELS = {"summe", "gesamt", "insgesamt", "gesamtsumme", "total", "hessen", "land hessen", "summe hessen"}
 _OPEN_COMMENT = re.compile(re.escape(yamledit.OPEN_BUDGET_COMMENT).replace(re.escape("{year}"), r"\d{4}"))
@@ -270,6 +271,6 @@ def import_budgets(
     if problems:
         raise InputError(problems)
     if not dry_run:
-        yamledit.write_atomic(outputs)
+        atomic_write_all(outputs)
         report.written = sorted(outputs)
     return report

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import io
-import re
 from pathlib import Path
 
 from agreement_gen.data.formatting import euro
 from agreement_gen.data.models import SignedCopy, SigningRoute, Status
 from agreement_gen.data.structure import Agreement
 from agreement_gen.i18n import _
+from agreement_gen.pdf.text import page_texts, squashed
 from agreement_gen.signing.judgement import SignatureProblem, judge
 from agreement_gen.signing.receive.identify import read_first_trace
 from agreement_gen.signing.receive.receipt import SIGNED_DIR, sha256_hex
 
 
-def _squeezed(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def _terms_missing(content: bytes, agreement: Agreement) -> list[str]:
     """The budget and project titles the data gives that the signed PDF does not show."""
-    from pypdf import PdfReader
-
-    shown = _squeezed(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages))
+    shown = "".join(page_texts(content))
     data = agreement.data
     wanted = [euro(data.budget)] if data.budget is not None else []
     wanted += [title for titles in data.projects.values() for title in titles]
-    return [item for item in wanted if _squeezed(item) not in shown]
+    return [item for item in wanted if squashed(item) not in shown]
 
 
 def check_kept_copy(agreement: Agreement, counties: Path, roots: list) -> bytes:

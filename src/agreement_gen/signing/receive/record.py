@@ -15,7 +15,7 @@ from agreement_gen.data.models import DistrictYear, Status
 from agreement_gen.data.structure import Agreement
 from agreement_gen.data.validate import stage_problems
 from agreement_gen.i18n import _
-from agreement_gen.output import atomic_write
+from agreement_gen.output import atomic_write, atomic_write_all
 from agreement_gen.signing.receive.receipt import Receipt, Refusal
 
 SIGNED_COPY_COMMENT = "written by agreement-gen receive"
@@ -89,7 +89,7 @@ def store(receipts: Sequence[Receipt]) -> None:
             atomic_write(receipt.stored, receipt.content)
             if not existed:
                 added.append(receipt.stored)
-        yamledit.write_atomic({r.data_file: r.text for r in receipts if r.text is not None})
+        atomic_write_all({r.data_file: r.text for r in receipts if r.text is not None})
     except BaseException:
         for path in added:
             path.unlink(missing_ok=True)
