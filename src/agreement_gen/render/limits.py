@@ -35,6 +35,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import _PassArg
 
 from agreement_gen.environment import RENDER_TIMEOUT
+from agreement_gen.i18n import _, current_language
 
 MAX_TEXT = 1_000_000  # characters (or items) any single value of a template may have
 MAX_OUTPUT = 20_000_000  # characters one rendered part of the document may have (the real one has ~150,000)
@@ -51,7 +52,15 @@ class _NoFiles(BaseLoader):
     """A template is one document: it cannot include, import or extend other files."""
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Callable[[], bool]]:
-        raise SecurityError(f"a template cannot include, import or extend other files ('{template}')")
+        raise SecurityError(
+            _("a template cannot include, import or extend other files ('{template}')").format(template=template)
+        )
+
+
+def _number(value: int) -> str:
+    """A number with thousands separators as the reader writes them: 1,000,000 or 1.000.000."""
+    text = f"{value:,}"
+    return text.replace(",", ".") if current_language() == "de" else text
 
 
 class LimitExceededError(BaseException):
@@ -68,7 +77,10 @@ def render_seconds() -> float:
 
 def _too_slow() -> LimitExceededError:
     seconds = getattr(_state, "seconds", 0.0)
-    return LimitExceededError(f"rendering one document took longer than {seconds:g} s (an endless or huge loop?)")
+    shown = f"{seconds:g}" if current_language() != "de" else f"{seconds:g}".replace(".", ",")
+    return LimitExceededError(
+        _("rendering one document took longer than {seconds} s (an endless or huge loop?)").format(seconds=shown)
+    )
 
 
 def check_time() -> None:
@@ -106,26 +118,45 @@ def _size(value: Any) -> int | None:
     return None
 
 
-def _refuse_size(size: int, what: str) -> None:
+# What a limit names: a text, or a function that makes it (translated only when a limit is hit,
+# not on each of the many calls, lookups and operators a render makes).
+What = str | Callable[[], str]
+
+
+def _said(what: What) -> str:
+    return what if isinstance(what, str) else what()
+
+
+def _refuse_size(size: int, what: What) -> None:
     if size > MAX_TEXT:
-        raise LimitExceededError(f"{what} would have {size:,} characters or items; the limit is {MAX_TEXT:,}")
+        raise LimitExceededError(
+            _("{what} would have {size} characters or items; the limit is {limit}").format(
+                what=_said(what), size=_number(size), limit=_number(MAX_TEXT)
+            )
+        )
 
 
-def _check_value(value: Any, what: str) -> Any:
+def _check_value(value: Any, what: What) -> Any:
     size = _size(value)
     if size is not None:
         _refuse_size(size, what)
     elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
-        raise LimitExceededError(f"{what} is a number of more than {MAX_INT_BITS:,} bits")
+        raise LimitExceededError(
+            _("{what} is a number of more than {bits} bits").format(what=_said(what), bits=_number(MAX_INT_BITS))
+        )
     return value
 
 
-def _check_arguments(args: Iterable[Any], what: str) -> None:
+def _check_arguments(args: Iterable[Any], what: What) -> None:
     """No text or list over the size limit, no number over it (a width, a count, a repetition)."""
     for arg in args:
         if isinstance(arg, int) and not isinstance(arg, bool) and abs(arg) > MAX_TEXT:
-            raise LimitExceededError(f"{what} got the number {arg:,}; the limit is {MAX_TEXT:,}")
-        _check_value(arg, f"a value passed to {what}")
+            raise LimitExceededError(
+                _("{what} got the number {number}; the limit is {limit}").format(
+                    what=_said(what), number=_number(arg), limit=_number(MAX_TEXT)
+                )
+            )
+        _check_value(arg, lambda: _("a value passed to {what}").format(what=_said(what)))
 
 
 def _check_printf(template: str, args: Any) -> None:
@@ -134,9 +165,9 @@ def _check_printf(template: str, args: Any) -> None:
     for match in _PRINTF_FIELD.finditer(template):
         for number in match.groups():
             if number == "*":
-                _check_arguments(values, "a '%*' width")
+                _check_arguments(values, _("a '%*' width"))
             elif number is not None:
-                _refuse_size(int(number), "a '%' format width")
+                _refuse_size(int(number), _("a '%' format width"))
 
 
 def _check_format(template: str, args: Iterable[Any]) -> None:
@@ -145,11 +176,11 @@ def _check_format(template: str, args: Iterable[Any]) -> None:
         fields = list(string.Formatter().parse(template))
     except ValueError:
         return  # format() itself will report the broken format string
-    for _, _, spec, _ in fields:
+    for _literal, _name, spec, _conversion in fields:
         for number in re.findall(r"\d+", spec or ""):
-            _refuse_size(int(number), "a format width")
+            _refuse_size(int(number), _("a format width"))
         if spec and "{" in spec:
-            _check_arguments(args, "a format width")
+            _check_arguments(args, _("a format width"))
 
 
 def _estimate(name: str, value: Any, params: tuple[Any, ...]) -> None:
@@ -165,7 +196,10 @@ def _estimate(name: str, value: Any, params: tuple[Any, ...]) -> None:
 
 def _check_operator(operator: str, left: Any, right: Any) -> None:
     """What `*`, `**`, `+` and `%` would build, before they build it."""
-    what = f"the text or list built by '{operator}'"
+
+    def what() -> str:
+        return _("the text or list built by '{operator}'").format(operator=operator)
+
     numbers = isinstance(left, int) and isinstance(right, int)
     if operator == "*":
         for sequence, times in ((left, right), (right, left)):
@@ -173,10 +207,16 @@ def _check_operator(operator: str, left: Any, right: Any) -> None:
             if size is not None and isinstance(times, int):
                 _refuse_size(size * max(times, 0), what)
         if numbers and left.bit_length() + right.bit_length() > MAX_INT_BITS:
-            raise LimitExceededError(f"'*' would make a number of more than {MAX_INT_BITS:,} bits")
+            raise LimitExceededError(
+                _("'*' would make a number of more than {bits} bits").format(bits=_number(MAX_INT_BITS))
+            )
     elif operator == "**":
         if numbers and abs(right) * max(left.bit_length(), 1) > MAX_INT_BITS:
-            raise LimitExceededError(f"{left} ** {right} would make a number of more than {MAX_INT_BITS:,} bits")
+            raise LimitExceededError(
+                _("{left} ** {right} would make a number of more than {bits} bits").format(
+                    left=left, right=right, bits=_number(MAX_INT_BITS)
+                )
+            )
     elif operator == "+":
         left_size, right_size = _size(left), _size(right)
         if left_size is not None and right_size is not None:
@@ -192,7 +232,10 @@ def _limited_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     def limited(*args: Any, **kwargs: Any) -> Any:
         check_time()
         value, params = (args[offset], args[offset + 1 :]) if len(args) > offset else (None, ())
-        what = f"the filter '{name}'"
+
+        def what() -> str:
+            return _("the filter '{name}'").format(name=name)
+
         _check_arguments((*params, *kwargs.values()), what)
         if name == "format" and isinstance(value, str):
             _check_printf(value, tuple(params) or dict(kwargs))
@@ -234,14 +277,17 @@ class LimitedSandbox(SandboxedEnvironment):
             check_time()
             total += len(part)
             if total > MAX_OUTPUT:
-                raise LimitExceededError(f"the rendered text grew beyond {MAX_OUTPUT:,} characters")
+                raise LimitExceededError(
+                    _("the rendered text grew beyond {limit} characters").format(limit=_number(MAX_OUTPUT))
+                )
             collected.append(part)
         return "".join(collected)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         check_time()
         _check_operator(operator, left, right)
-        return _check_value(super().call_binop(context, operator, left, right), f"the result of '{operator}'")
+        result = super().call_binop(context, operator, left, right)
+        return _check_value(result, lambda: _("the result of '{operator}'").format(operator=operator))
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         check_time()
@@ -253,7 +299,8 @@ class LimitedSandbox(SandboxedEnvironment):
             _estimate("join", args[0], (owner,))
         elif isinstance(owner, str) and name == "replace":
             _estimate("replace", owner, args)
-        return _check_value(super().call(__context, __obj, *args, **kwargs), f"the result of {what}")
+        result = super().call(__context, __obj, *args, **kwargs)
+        return _check_value(result, lambda: _("the result of {what}").format(what=what))
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         check_time()
@@ -261,7 +308,7 @@ class LimitedSandbox(SandboxedEnvironment):
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         check_time()
-        return _check_value(super().getitem(obj, argument), "an item")
+        return _check_value(super().getitem(obj, argument), lambda: _("an item"))
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapper = super().wrap_str_format(value)

@@ -22,6 +22,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from agreement_gen.data.grammar import capfirst
 from agreement_gen.data.structure import Agreement
 from agreement_gen.errors import RenderError
+from agreement_gen.i18n import _
 from agreement_gen.render.context import template_context
 from agreement_gen.render.limits import LimitedSandbox, LimitExceededError, render_seconds, time_limit
 from agreement_gen.render.normalise import normalise
@@ -56,8 +57,8 @@ class StrictNamedUndefined(StrictUndefined):
         name = self._undefined_name
         owner = self._undefined_obj
         if isinstance(owner, Fields):
-            return f"the template uses '{owner.path}.{name}', which does not exist"
-        return f"the template uses '{name}', which does not exist"
+            return _("the template uses '{name}', which does not exist").format(name=f"{owner.path}.{name}")
+        return _("the template uses '{name}', which does not exist").format(name=name)
 
 
 class AgreementEnvironment(LimitedSandbox):
@@ -100,6 +101,9 @@ class TemplateRenderer:
         self._template_bytes = template.read_bytes()
         self._environment = make_environment()
 
+    def _stopped(self, exc: BaseException) -> str:
+        return _("template {template} was stopped: {reason}").format(template=self.template.name, reason=exc)
+
     def render(self, agreement: Agreement) -> bytes:
         """The finished DOCX as bytes. Raises RenderError naming the district on any template problem."""
         doc = DocxTemplate(io.BytesIO(self._template_bytes))
@@ -108,25 +112,39 @@ class TemplateRenderer:
             with time_limit(render_seconds()):
                 doc.render(context, jinja_env=self._environment, autoescape=True)
         except LimitExceededError as exc:
-            raise RenderError(agreement.slug, f"template {self.template.name} was stopped: {exc}") from None
+            raise RenderError(agreement.slug, self._stopped(exc)) from None
         except OverflowError as exc:  # the sandbox's own cap: range() with more than 100,000 numbers
-            raise RenderError(agreement.slug, f"template {self.template.name} was stopped: {exc}") from exc
+            raise RenderError(agreement.slug, self._stopped(exc)) from exc
         except UndefinedError as exc:
-            raise RenderError(agreement.slug, f"{exc.message} (template {self.template.name})") from exc
+            raise RenderError(
+                agreement.slug,
+                _("{reason} (template {template})").format(reason=exc.message, template=self.template.name),
+            ) from exc
         except SecurityError as exc:
             raise RenderError(
-                agreement.slug, f"template {self.template.name} is not allowed to do this: {exc}"
+                agreement.slug,
+                _("template {template} is not allowed to do this: {reason}").format(
+                    template=self.template.name, reason=exc
+                ),
             ) from exc
         except TemplateSyntaxError as exc:
             near = " ".join(" ".join(getattr(exc, "docx_context", [])).split())[:200]
             raise RenderError(
-                agreement.slug, f"template {self.template.name} has a syntax error: {exc.message}; near: {near!r}"
+                agreement.slug,
+                _("template {template} has a syntax error: {reason}; near: {near}").format(
+                    template=self.template.name, reason=exc.message, near=repr(near)
+                ),
             ) from exc
         except TemplateError as exc:
-            raise RenderError(agreement.slug, f"template {self.template.name}: {exc}") from exc
+            raise RenderError(
+                agreement.slug, _("template {template}: {reason}").format(template=self.template.name, reason=exc)
+            ) from exc
         except Exception as exc:  # {{ 1/0 }}, a recursive macro …: this document fails, the build goes on
             raise RenderError(
-                agreement.slug, f"template {self.template.name} failed: {type(exc).__name__}: {exc}"
+                agreement.slug,
+                _("template {template} failed: {error}: {reason}").format(
+                    template=self.template.name, error=type(exc).__name__, reason=exc
+                ),
             ) from exc
         normalise(doc.docx)  # no comments, the same header (ENTWURF, page number) on every page
         props = doc.docx.core_properties
