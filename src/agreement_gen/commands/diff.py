@@ -9,7 +9,7 @@ import click
 from rich.text import Text
 
 from agreement_gen.commands.options import make_paths, paths_options, split_only
-from agreement_gen.i18n import _
+from agreement_gen.i18n import _, ngettext
 from agreement_gen.output import atomic_write
 from agreement_gen.ui import console, console_err
 
@@ -47,18 +47,30 @@ def command(
     old, new = comparison.old, comparison.new
     where = f"{old.label} → {new.label}" + (f", {new.year}" if old.year == new.year else "")
     if comparison.unchanged:
-        console.print(f"No changes: the {comparison.districts} agreements read the same ({where}).")
-    else:
         console.print(
-            f"{where}: {len(comparison.changed)} of {comparison.districts} agreements change, "
-            f"{len(comparison.groups)} distinct change(s)\n"
+            _("No changes: the {count} agreements read the same ({where}).").format(
+                count=comparison.districts, where=where
+            )
+        )
+    else:
+        summary = ngettext(
+            "{where}: {changed} of {count} agreements change, {groups} distinct change(s)",
+            "{where}: {changed} of {count} agreements change, {groups} distinct change(s)",
+            len(comparison.groups),
+        )
+        console.print(
+            summary.format(
+                where=where, changed=len(comparison.changed), count=comparison.districts, groups=len(comparison.groups)
+            )
+            + "\n"
         )
     for group in comparison.groups:
         count = len(group.slugs)
         change = group.change
-        console.print(Text(f"{count} district{'' if count == 1 else 's'}: {change.section} {change.summary}", "bold"))
+        heading = ngettext("{count} district: {section} {change}", "{count} districts: {section} {change}", count)
+        console.print(Text(heading.format(count=count, section=change.section, change=change.summary), "bold"))
         if count < comparison.districts or count == 1:
-            console.print(Text(f"  in: {', '.join(group.slugs)}", "dim"))
+            console.print(Text("  " + _("in: {districts}").format(districts=", ".join(group.slugs)), "dim"))
         if change.moved_from:  # moved unchanged: where from, where to, the text once
             console.print(Text(f"@@ {change.moved_from} → {change.section} @@", "cyan"))
             for line in change.new:
@@ -70,9 +82,9 @@ def command(
         console.print()
     for note in comparison.notes:
         console_err.print(Text.assemble((_("note: "), "bold yellow"), note))
-    for label, slugs in (("only in " + new.label, comparison.added), ("only in " + old.label, comparison.removed)):
+    for label, slugs in ((new.label, comparison.added), (old.label, comparison.removed)):
         if slugs:
-            console.print(f"{label}: {', '.join(slugs)}")
+            console.print(_("only in {version}: {districts}").format(version=label, districts=", ".join(slugs)))
     if html_file is not None:
         # --html alone: under build/, which git ignores, never into the project folder
         report = out / str(new.year) / REPORT_NAME if html_file == "" else Path(html_file)
@@ -80,7 +92,7 @@ def command(
             raise click.BadParameter(_("{path} is a folder; give a file name").format(path=report), param_hint="--html")
         report.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(report, html_report(comparison))
-        console.print(f"side-by-side report: {report}")
+        console.print(_("side-by-side report: {path}").format(path=report))
 
 
 def unified(old: tuple[str, ...], new: tuple[str, ...]) -> list[Text]:

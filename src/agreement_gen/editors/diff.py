@@ -29,6 +29,7 @@ from agreement_gen.data.grammar import capfirst
 from agreement_gen.data.load import available_years
 from agreement_gen.data.paths import Paths
 from agreement_gen.errors import AgreementGenError, InputError, Problem
+from agreement_gen.i18n import _
 from agreement_gen.render.changes import Change, quote, unmarked
 from agreement_gen.render.sections import (
     line_sections,
@@ -39,7 +40,7 @@ from agreement_gen.render.sections import (
 class Version:
     """One side of the comparison: where its data and template are, and which fiscal year."""
 
-    label: str  # "HEAD", "working tree", "2025"
+    label: str  # "HEAD", "working tree" (translated), "2025"
     label_de: str  # the same for the HTML report: "HEAD", "Arbeitskopie", "2025"
     paths: Paths
     year: int
@@ -241,7 +242,7 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError as exc:
-        raise AgreementGenError("git is not installed; compare two years with --year and --against instead") from exc
+        raise AgreementGenError(_("git is not installed; compare two years with --year and --against instead")) from exc
 
 
 @contextmanager
@@ -255,15 +256,19 @@ def revision(paths: Paths, rev: str) -> Iterator[Paths]:
             top = _git(["rev-parse", "--show-toplevel"], anchor)
             if top.returncode != 0:
                 raise AgreementGenError(
-                    f"{folder} is not in a git repository; compare two years with --year and --against instead"
+                    _(
+                        "{folder} is not in a git repository; compare two years with --year and --against instead"
+                    ).format(folder=folder)
                 )
             root = Path(top.stdout.decode().strip()).resolve()
             if _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], root).returncode != 0:
-                raise AgreementGenError(f"git does not know the revision '{rev}'")
+                raise AgreementGenError(_("git does not know the revision '{rev}'").format(rev=rev))
             relative = folder.relative_to(root).as_posix()
             archive = _git(["archive", "--format=tar", rev, "--", relative], root)
             if archive.returncode != 0:
-                raise AgreementGenError(f"'{relative}' does not exist in revision {rev}")
+                raise AgreementGenError(
+                    _("'{folder}' does not exist in revision {rev}").format(folder=relative, rev=rev)
+                )
             with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
                 tar.extractall(Path(tmp) / name, filter="data")
             result[name] = Path(tmp) / name / relative
@@ -291,7 +296,7 @@ def run_diff(
     year = paths.resolve_year(year)
     notes: list[str] = []
     if against is None:
-        new_version = Version("working tree", "Arbeitskopie", paths, year)
+        new_version = Version(_("working tree"), "Arbeitskopie", paths, year)
     else:
         new_version = Version(str(year), str(year), paths, year)
     if rev is None and against is not None:
@@ -303,9 +308,11 @@ def run_diff(
     old_year = against if against is not None else year
     with revision(paths, rev) as snapshot:
         if old_year not in available_years(snapshot.counties):
-            have = ", ".join(map(str, available_years(snapshot.counties))) or "none"
+            have = ", ".join(map(str, available_years(snapshot.counties))) or _("none")
             raise AgreementGenError(
-                f"{rev} has no data for {old_year} (it has: {have}); to compare two years use --year and --against"
+                _(
+                    "{rev} has no data for {year} (it has: {years}); to compare two years use --year and --against"
+                ).format(rev=rev, year=old_year, years=have)
             )
         label = rev if against is None else f"{against} ({rev})"
         old_version = Version(label, label, snapshot, old_year)
