@@ -14,12 +14,9 @@ from rich.text import Text
 
 from agreement_gen.commands.options import counties_option, templates_option, trust_option
 from agreement_gen.data.models import Status
-from agreement_gen.i18n import _
+from agreement_gen.i18n import _, ngettext
 from agreement_gen.pdf.checks import Finding, failures, has_signatures, verify_pdf
 from agreement_gen.ui import console
-
-STYLE = {"ok  ": "green", "warn": "yellow", "FAIL": "bold red"}
-NOT_YET = ("carries no signature", "carries only one signature")  # a stage of the round, not a fault
 
 
 def judgement_findings(content: bytes, counties: Path, templates: Path, roots: list) -> list[Finding]:
@@ -27,7 +24,7 @@ def judgement_findings(content: bytes, counties: Path, templates: Path, roots: l
     from agreement_gen.data.paths import Paths
     from agreement_gen.data.plan import plan_year
     from agreement_gen.errors import InputError
-    from agreement_gen.signing.judgement import LOCAL_TIME, SignatureProblem, judge
+    from agreement_gen.signing.judgement import LOCAL_TIME, NotSignedByBoth, SignatureProblem, judge
     from agreement_gen.signing.receive.identify import read_first_trace
     from agreement_gen.signing.record import sent_at
 
@@ -79,10 +76,9 @@ def judgement_findings(content: bytes, counties: Path, templates: Path, roots: l
             accept_untrusted=True,
             sent_at=sent_at(counties, agreement.year, agreement.slug),
         )
-    except SignatureProblem as exc:
-        message = str(exc)
+    except SignatureProblem as exc:  # signed by one party or none: a stage of the round, not a fault
         return [
-            Finding(False, _("signed copy: {message}").format(message=message), warning=message.startswith(NOT_YET))
+            Finding(False, _("signed copy: {message}").format(message=exc), warning=isinstance(exc, NotSignedByBoth))
         ]
     findings = []
     for party in (parties.ministry, parties.district):
@@ -151,14 +147,19 @@ def command(files: tuple[Path, ...], counties: Path, templates: Path, trust: tup
     for path in files:
         content = path.read_bytes()
         findings = verify_pdf(content) + _signatures(content, roots) + validator_findings(path)
-        if any("signature '" in f.message for f in findings):
+        if any(f.signature for f in findings):
             findings += judgement_findings(content, counties, templates, roots)
         bad = failures(findings)
         failed += bool(bad)
-        console.print(Text.assemble((str(path), "bold"), f": {'FAILED' if bad else 'ok'}"))
+        console.print(Text.assemble((str(path), "bold"), ": ", _("FAILED") if bad else _("ok")))
         for finding in findings:
-            text = str(finding)
-            console.print(Text.assemble("  ", (text[:4], STYLE[text[:4]]), text[4:]))
-    console.print(f"{len(files) - failed} of {len(files)} PDF(s) passed")
+            style = "green" if finding.ok else ("yellow" if finding.warning else "bold red")
+            console.print(Text.assemble("  ", (finding.mark, style), " ", finding.message))
+    passed = len(files) - failed
+    console.print(
+        ngettext("{passed} of {count} PDF(s) passed", "{passed} of {count} PDF(s) passed", len(files)).format(
+            passed=passed, count=len(files)
+        )
+    )
     if failed:
         raise click.exceptions.Exit(1)

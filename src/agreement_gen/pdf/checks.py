@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pikepdf
 
 from agreement_gen.data.models import Status
-from agreement_gen.i18n import _
+from agreement_gen.i18n import N_, _, ngettext
 from agreement_gen.pdf.trace import read_trace, undeclared
 
 # Info key → XMP property that PDF/A requires to carry the same value.
@@ -33,15 +33,24 @@ INFO_TO_XMP = {
 ANNOT_PRINT, ANNOT_HIDDEN_BITS = 4, 1 | 2 | 32  # /F: Print; Invisible, Hidden, NoView
 
 
+MARKS = (N_("ok"), N_("warn"), N_("FAIL"))  # a finding's mark: passed, a warning, a failure
+
+
 @dataclass(frozen=True)
 class Finding:
     ok: bool
     message: str
     warning: bool = False  # reported, but does not fail the check
+    signature: bool = False  # about one signature field's signature (then verify also judges the parties)
+
+    @property
+    def mark(self) -> str:
+        """'ok', 'warn' or 'FAIL' in the current language, padded to the longest of them (a column)."""
+        width = max(len(_(mark)) for mark in MARKS)
+        return _(MARKS[0] if self.ok else (MARKS[1] if self.warning else MARKS[2])).ljust(width)
 
     def __str__(self) -> str:
-        mark = "ok  " if self.ok else ("warn" if self.warning else "FAIL")
-        return f"{mark} {self.message}"
+        return f"{self.mark} {self.message}"
 
 
 def _values(obj: pikepdf.Object | None) -> list[pikepdf.Object]:
@@ -128,7 +137,12 @@ def check_pdfa(doc: pikepdf.Pdf) -> list[Finding]:
     meta = doc.open_metadata()
     part, conformance = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
     findings.append(
-        Finding(part == "2" and conformance == "B", f"PDF/A identification: part {part}, conformance {conformance}")
+        Finding(
+            part == "2" and conformance == "B",
+            _("PDF/A identification: part {part}, conformance {conformance}").format(
+                part=part, conformance=conformance
+            ),
+        )
     )
 
     out_of_sync = []
@@ -142,41 +156,53 @@ def check_pdfa(doc: pikepdf.Pdf) -> list[Finding]:
                 out_of_sync.append(f"{info_key[1:]} ({info_value!r} ≠ {xmp_value!r})")
     findings.append(
         Finding(
-            not out_of_sync, "Info and XMP metadata in sync" + (": " + "; ".join(out_of_sync) if out_of_sync else "")
+            not out_of_sync,
+            _("Info and XMP metadata in sync: {differences}").format(differences="; ".join(out_of_sync))
+            if out_of_sync
+            else _("Info and XMP metadata in sync"),
         )
     )
 
     intents = [i for i in _items(doc.Root.get("/OutputIntents")) if isinstance(i, pikepdf.Dictionary)]
     has_icc = any(i.get("/S") == "/GTS_PDFA1" and "/DestOutputProfile" in i for i in intents)
-    findings.append(Finding(has_icc, "output intent with embedded ICC profile" + ("" if has_icc else " missing")))
+    findings.append(
+        Finding(
+            has_icc,
+            _("output intent with embedded ICC profile")
+            if has_icc
+            else _("output intent with embedded ICC profile missing"),
+        )
+    )
 
     fonts = list(_fonts(doc))
     missing = sorted({name for name, font in fonts if not _embedded(font)})
     findings.append(
         Finding(
             not missing,
-            f"all {len(fonts)} fonts embedded" if not missing else f"fonts not embedded: {', '.join(missing)}",
+            ngettext("{count} font embedded", "all {count} fonts embedded", len(fonts)).format(count=len(fonts))
+            if not missing
+            else _("fonts not embedded: {fonts}").format(fonts=", ".join(missing)),
         )
     )
 
     forbidden = []
     if doc.is_encrypted or "/Encrypt" in doc.trailer:
-        forbidden.append("encryption")
+        forbidden.append(_("encryption"))
     names = doc.Root.get("/Names")
     names_keys = set(names.keys()) if isinstance(names, pikepdf.Dictionary) else set()
     if "/JavaScript" in names_keys:
         forbidden.append("JavaScript")
     if "/EmbeddedFiles" in names_keys:
-        forbidden.append("embedded files")
+        forbidden.append(_("embedded files"))
     for obj in doc.objects:
         if isinstance(obj, pikepdf.Dictionary) and obj.get("/S") in ("/JavaScript", "/Launch"):
-            forbidden.append(f"{str(obj.S)[1:]} action")
+            forbidden.append(_("{action} action").format(action=str(obj.S)[1:]))
     findings.append(
         Finding(
             not forbidden,
-            "no encryption, JavaScript, launch actions or attachments"
+            _("no encryption, JavaScript, launch actions or attachments")
             if not forbidden
-            else f"forbidden in PDF/A: {', '.join(sorted(set(forbidden)))}",
+            else _("forbidden in PDF/A: {items}").format(items=", ".join(sorted(set(forbidden)))),
         )
     )
 
@@ -186,16 +212,19 @@ def check_pdfa(doc: pikepdf.Pdf) -> list[Finding]:
             flags = int(annot.get("/F", 0))
             name = str(annot.get("/T", annot.get("/Subtype", "?")))
             if annot.get("/Subtype") != "/Popup" and (not flags & ANNOT_PRINT or flags & ANNOT_HIDDEN_BITS):
-                bad_annots.append(f"{name} on page {number} is not printable/visible")
+                bad_annots.append(_("{name} on page {page} is not printable/visible").format(name=name, page=number))
             appearance = annot.get("/AP")
             if appearance is not None and set(appearance.keys()) - {"/N"} and annot.get("/FT") == "/Sig":
-                bad_annots.append(f"{name} on page {number} has appearances other than /N")
+                bad_annots.append(
+                    _("{name} on page {page} has appearances other than /N").format(name=name, page=number)
+                )
     acroform = doc.Root.get("/AcroForm")
     if acroform is not None and bool(acroform.get("/NeedAppearances", False)):
-        bad_annots.append("form asks viewers to build appearances (NeedAppearances)")
+        bad_annots.append(_("form asks viewers to build appearances (NeedAppearances)"))
     findings.append(
         Finding(
-            not bad_annots, "annotations printable, with fixed appearances" if not bad_annots else "; ".join(bad_annots)
+            not bad_annots,
+            _("annotations printable, with fixed appearances") if not bad_annots else "; ".join(bad_annots),
         )
     )
     return findings
@@ -205,20 +234,27 @@ def check_accessibility(doc: pikepdf.Pdf, expected_title: str | None = None) -> 
     """Tagged PDF (PDF/UA flag), language, the title in the window, headings as headings."""
     meta = doc.open_metadata()
     findings = [
-        Finding(meta.get("pdfuaid:part") == "1", f"PDF/UA identification: part {meta.get('pdfuaid:part')}"),
+        Finding(
+            meta.get("pdfuaid:part") == "1",
+            _("PDF/UA identification: part {part}").format(part=meta.get("pdfuaid:part")),
+        ),
         Finding(
             "/StructTreeRoot" in doc.Root and _flag(doc, "/MarkInfo", "/Marked"),
-            "tagged PDF (structure tree, MarkInfo)",
+            _("tagged PDF (structure tree, MarkInfo)"),
         ),
     ]
     lang = str(doc.Root.get("/Lang", ""))
-    findings.append(Finding(lang.lower().startswith("de"), f"document language {lang or 'not set'}"))
+    findings.append(
+        Finding(lang.lower().startswith("de"), _("document language {language}").format(language=lang or _("not set")))
+    )
     title = meta.get("dc:title") or ""
     shows = _flag(doc, "/ViewerPreferences", "/DisplayDocTitle")
     title_ok = bool(title) and shows and (expected_title is None or title == expected_title)
-    findings.append(Finding(title_ok, f"title {title!r}" + ("" if shows else " (not shown in the window)")))
+    shown_title = _("title {title}") if shows else _("title {title} (not shown in the window)")
+    findings.append(Finding(title_ok, shown_title.format(title=repr(title))))
     headings = sorted(t for t in _structure_types(doc) if t.startswith("/H") and t[2:].isdigit())
-    findings.append(Finding(bool(headings), f"headings tagged: {', '.join(h[1:] for h in headings) or 'none'}"))
+    levels = ", ".join(h[1:] for h in headings) or _("none")
+    findings.append(Finding(bool(headings), _("headings tagged: {levels}").format(levels=levels)))
     return findings
 
 
@@ -244,22 +280,35 @@ def check_trace(doc: pikepdf.Pdf) -> list[Finding]:
     packet = metadata.read_bytes() if isinstance(metadata, pikepdf.Stream) else b""
     trace = read_trace(packet)
     if trace is None:
-        return [Finding(False, "no agreement-gen trace in the XMP (district, fiscal year, stage, inputs)")]
+        return [Finding(False, _("no agreement-gen trace in the XMP (district, fiscal year, stage, inputs)"))]
     fingerprint_ok = len(trace.fingerprint) == 64 and all(c in "0123456789abcdef" for c in trace.fingerprint)
+    traceable = (
+        _("traceable: {district} {year}, stage {stage}, inputs {inputs}…, generator {generator}")
+        if fingerprint_ok
+        else _(
+            "traceable: {district} {year}, stage {stage}, inputs {inputs}…, generator {generator} "
+            "(the inputs' SHA-256 is malformed)"
+        )
+    )
     findings = [
         Finding(
             fingerprint_ok,
-            f"traceable: {trace.district} {trace.year}, stage {trace.stage}, inputs {trace.fingerprint[:12]}…, "
-            f"generator {trace.generator}" + ("" if fingerprint_ok else " (the inputs' SHA-256 is malformed)"),
+            traceable.format(
+                district=trace.district,
+                year=trace.year,
+                stage=trace.stage,
+                inputs=trace.fingerprint[:12],
+                generator=trace.generator,
+            ),
         )
     ]
     missing = undeclared(packet)
     findings.append(
         Finding(
             not missing,
-            "PDF/A extension schema declares the trace properties"
+            _("PDF/A extension schema declares the trace properties")
             if not missing
-            else f"PDF/A extension schema does not declare {', '.join(missing)}",
+            else _("PDF/A extension schema does not declare {properties}").format(properties=", ".join(missing)),
         )
     )
     return findings
@@ -288,13 +337,13 @@ def verify_pdf(data: bytes, expected_title: str | None = None) -> list[Finding]:
     try:
         doc = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
-        return [Finding(False, f"not a readable PDF: {exc}")]
+        return [Finding(False, _("not a readable PDF: {error}").format(error=exc))]
     with doc:
         findings = check_pdfa(doc) + check_accessibility(doc, expected_title) + check_marks_and_headings(doc)
         findings += check_trace(doc)
         fields = signature_field_names(doc)
     if fields:
-        findings.append(Finding(True, f"signature fields: {', '.join(fields)}"))
+        findings.append(Finding(True, _("signature fields: {fields}").format(fields=", ".join(fields))))
     return findings
 
 

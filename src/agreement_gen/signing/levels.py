@@ -15,6 +15,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from agreement_gen.i18n import _
+
 
 @dataclass(frozen=True)
 class SignatureLevel:
@@ -24,11 +26,21 @@ class SignatureLevel:
     validation_data: bool  # a /DSS with certificates and OCSP or CRL answers was added after the signature
 
     def describe(self) -> str:
-        parts = [f"PAdES {self.level}"]
-        if self.timestamp is not None:
-            parts.append(f"timestamp {self.timestamp.isoformat(timespec='seconds')}")
-        parts.append("validation data embedded" if self.validation_data else "no validation data embedded")
-        return ", ".join(parts)
+        """'PAdES B-T, timestamp 2025-03-01T10:00:00+00:00, no validation data embedded', in the current language."""
+        if self.timestamp is None:
+            said = (
+                _("PAdES {level}, validation data embedded")
+                if self.validation_data
+                else _("PAdES {level}, no validation data embedded")
+            )
+        else:
+            said = (
+                _("PAdES {level}, timestamp {when}, validation data embedded")
+                if self.validation_data
+                else _("PAdES {level}, timestamp {when}, no validation data embedded")
+            )
+        when = self.timestamp.isoformat(timespec="seconds") if self.timestamp is not None else ""
+        return said.format(level=self.level, when=when)
 
 
 def _timestamp_of(signature: object) -> dt.datetime | None:

@@ -33,7 +33,7 @@ from agreement_gen.data.structure import Agreement
 from agreement_gen.i18n import _
 from agreement_gen.signing import parties
 from agreement_gen.signing.judgement import changes, crypto, dates, identity, rendering
-from agreement_gen.signing.judgement.problems import SignatureProblem, UntrustedSignature
+from agreement_gen.signing.judgement.problems import NotSignedByBoth, SignatureProblem, UntrustedSignature
 from agreement_gen.signing.judgement.revisions import first_revision
 from agreement_gen.signing.judgement.structure import Document
 from agreement_gen.signing.judgement.trust import trust_roots
@@ -41,6 +41,7 @@ from agreement_gen.signing.judgement.verdict import LOCAL_TIME, Signature, Signe
 
 __all__ = [
     "LOCAL_TIME",
+    "NotSignedByBoth",
     "Signature",
     "SignatureProblem",
     "SignedParties",
@@ -81,9 +82,9 @@ def _party_signatures(signatures: list, wanted: tuple[str, str]) -> list:
     ours = [sig for sig in signatures if sig.sig_object_type == "/Sig"]
     names = [sig.field_name for sig in ours]
     if not ours:
-        raise SignatureProblem(_("carries no signature: both parties must sign before it comes back"))
+        raise NotSignedByBoth(_("carries no signature: both parties must sign before it comes back"))
     if len(ours) == 1:
-        raise SignatureProblem(
+        raise NotSignedByBoth(
             _("carries only one signature (in {names}): both parties must sign before it comes back").format(
                 names=names[0]
             )

@@ -14,3 +14,7 @@ class UntrustedSignature(SignatureProblem):
 
     The only refusal `--accept-untrusted` may overrule.
     """
+
+
+class NotSignedByBoth(SignatureProblem):
+    """The copy carries no signature or only one: a stage of the round (`verify` warns), not a fault in the file."""
