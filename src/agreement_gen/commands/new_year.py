@@ -10,7 +10,7 @@ from rich.text import Text
 from agreement_gen.commands.options import counties_option, templates_option
 from agreement_gen.data.paths import Paths
 from agreement_gen.editors.newyear import NewYear, create_year
-from agreement_gen.i18n import _
+from agreement_gen.i18n import _, ngettext
 from agreement_gen.ui import console
 
 
@@ -31,13 +31,20 @@ def _clause_text(result: NewYear, name: str) -> str:
 def command(year: int, source_year: int | None, counties: Path, templates: Path) -> None:
     """Create counties/YEAR/ and templates/zielvereinbarung-YEAR.docx from the last year; overwrite nothing."""
     result = create_year(Paths(counties=counties, templates=templates), year, source_year)
-    console.print(
-        f"[green]✓[/] {result.folder}/: {len(result.districts)} districts as drafts, budgets open, "
-        f"signing dates removed (copied from {result.source_year})"
+    created = ngettext(
+        "{folder}/: {count} district as a draft, budget open, signing dates removed (copied from {old})",
+        "{folder}/: {count} districts as drafts, budgets open, signing dates removed (copied from {old})",
+        len(result.districts),
     )
     console.print(
-        f"[green]✓[/] {result.template}: the {result.year} template, "
-        f"a copy of {result.source_template.name} ({result.source_year} keeps its own)"
+        "[green]✓[/] " + created.format(folder=result.folder, count=len(result.districts), old=result.source_year)
+    )
+    copied = _("{template}: the {year} template, a copy of {source} ({old} keeps its own)")
+    console.print(
+        "[green]✓[/] "
+        + copied.format(
+            template=result.template, year=result.year, source=result.source_template.name, old=result.source_year
+        )
     )
     if result.to_confirm:
         console.print(
@@ -50,10 +57,13 @@ def command(year: int, source_year: int | None, counties: Path, templates: Path)
             text = result.clauses.get(name) or _clause_text(result, name)
             console.print(Text.assemble("  ", (name, "bold"), ": ", " ".join(text.split())))
     if result.mentions:
-        console.print(f"\nLines that still name {result.source_year}:")
+        console.print("\n" + _("Lines that still name {old}:").format(old=result.source_year))
         for mention in result.mentions:
             console.print(Text.assemble("  ", (f"{mention.file}:{mention.line}", "bold"), f"  {mention.text}"))
     console.print(
-        f"\nNext: enter the budgets (agreement-gen import-budgets FILE --year {result.year}), "
-        f"then `agreement-gen check --year {result.year}` lists what each district still needs."
+        "\n"
+        + _(
+            "Next: enter the budgets (agreement-gen import-budgets FILE --year {year}), "
+            "then `agreement-gen check --year {year}` lists what each district still needs."
+        ).format(year=result.year)
     )

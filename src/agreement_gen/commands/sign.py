@@ -21,7 +21,7 @@ def _report(outcome: Outcome) -> None:
     if outcome.error:
         console.print(Text.assemble(("  ✗ ", "red"), (outcome.slug, "bold"), f": {outcome.error}"))
     else:
-        level = outcome.level.describe() if outcome.level else "signed"
+        level = outcome.level.describe() if outcome.level else _("signed")
         console.print(Text.assemble(("  ✓ ", "green"), (outcome.slug, "bold"), f": {level} → {outcome.target}"))
     for note in outcome.notes:
         console.print(Text.assemble(("    ! ", "yellow"), note))
