@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import docx
 import pytest
 from ruamel.yaml import YAML
 
@@ -15,7 +17,7 @@ from agreement_gen.cli import run
 from agreement_gen.commands.options import parse_date, parse_dates
 from agreement_gen.data.paths import Paths
 
-from .conftest import ROOT, edit_yaml
+from .conftest import ROOT, edit_yaml, reopen_2025
 from .helpers import folder_args, snapshot
 from .test_import_budgets import ags_csv
 
@@ -430,3 +432,93 @@ def test_status_fits_80_columns_in_german():
     slugs = {p.stem for p in (ROOT / "counties" / "2025").glob("*.yaml") if p.name != "_year.yaml"}
     assert slugs <= first_cells
     assert "unterschrieben" in result.stdout and "Entwurf" in result.stdout and "nein" in result.stdout
+
+
+# --- German output of verify, diff and a template that does not render --------------------------
+
+
+@pytest.mark.slow
+def test_verify_speaks_german(built_2025, capsys, monkeypatch):
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    monkeypatch.setenv("COLUMNS", "200")
+    pdf = built_2025 / "fulda.pdf"
+    code, out, _ = invoke(capsys, "verify", str(pdf))
+    assert code == 0, out
+    text = flat(out)
+    assert f"{pdf}: in Ordnung" in text
+    assert "PDF/A-Kennung: Teil 2, Konformitätsstufe B" in text
+    assert "Info- und XMP-Metadaten stimmen überein" in text
+    assert "Output Intent mit eingebettetem ICC-Profil" in text
+    assert re.search(r"alle \d+ Schriften eingebettet", text)
+    assert "keine Verschlüsselung, kein JavaScript, keine Launch-Aktionen, keine Anhänge" in text
+    assert "Dokumentsprache de-DE" in text
+    assert "nachvollziehbar: fulda 2025, Stufe draft, Eingaben " in text
+    assert "das PDF/A-Erweiterungsschema deklariert die Herkunftsangaben" in text
+    assert "1 von 1 PDF-Datei ohne Fehler" in text
+    assert re.search(r"ok +PDF/A-2b: ", out)  # the marks' column, as wide as the longest German mark
+    for english in ("fonts embedded", "document language", "traceable", "PDF(s) passed", "identification"):
+        assert english not in out, english
+
+
+@pytest.mark.slow
+def test_verify_of_a_damaged_file_fails_in_german(built_2025, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    monkeypatch.setenv("COLUMNS", "200")
+    broken = tmp_path / "kaputt.pdf"
+    broken.write_bytes(b"%PDF-1.7\nkein PDF\n")
+    code, out, _ = invoke(capsys, "verify", str(broken))
+    assert code == 1
+    assert f"{broken}: Prüfung nicht bestanden" in flat(out)
+    assert "FEHLER  keine lesbare PDF-Datei: " in out
+    assert "0 von 1 PDF-Datei ohne Fehler" in flat(out)
+
+
+def test_diff_speaks_german(project, capsys, monkeypatch):
+    from .test_diff import edit_template, git
+
+    root = project.counties.parent
+    git(root, "init", "--quiet")
+    git(root, "add", "counties", "templates")
+    git(root, "commit", "--quiet", "-m", "Zielvereinbarungen 2025")
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = invoke(capsys, "diff", *folders(project, "diff"))
+    assert code == 0
+    assert out.strip() == "Keine Änderungen: Die 26 Vereinbarungen lauten gleich (HEAD → Arbeitskopie, 2025)."
+    edit_template(project, "im Herbst", "im Frühjahr")
+    edit_yaml(project.counties / "2025" / "hochtaunus.yaml", "873450.50", "900000")
+    code, out, _ = invoke(capsys, "diff", *folders(project, "diff"))
+    assert code == 0
+    assert "HEAD → Arbeitskopie, 2025: 26 von 26 Vereinbarungen betroffen, 2 verschiedene Änderungen" in out
+    assert "26 Kreise und Städte: § 6 'im Herbst' → 'im Frühjahr'" in out
+    assert "1 Kreis/Stadt: § 4 '873.450,50' → '900.000'\n  betrifft: hochtaunus" in out
+    code, _, err = invoke(capsys, "diff", *folders(project, "diff"), "--rev", "kein-zweig")
+    assert code != 0 and "git kennt die Revision 'kein-zweig' nicht" in err
+
+
+def test_a_template_that_does_not_render_is_reported_in_german(project, capsys, monkeypatch):
+    reopen_2025(project)  # an edit of the closed 2025 template would be refused before it renders
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    monkeypatch.setenv("COLUMNS", "300")
+    template = project.templates / "zielvereinbarung.docx"
+    original = template.read_bytes()
+    for tag, says in (
+        # a name the template check cannot see (a filter looks it up): found when the template renders
+        (
+            "{{ district|attr('genitve') }}",
+            "die Vorlage verwendet 'district.genitve'; diesen Namen gibt es nicht (Vorlage zielvereinbarung.docx)",
+        ),
+        (
+            "{{ 'x' * 10**9 }}",
+            "die Vorlage zielvereinbarung.docx wurde angehalten: der mit '*' gebildete Text bzw. die so gebildete "
+            "Liste hätte 1.000.000.000 Zeichen oder Einträge; zulässig sind höchstens 1.000.000",
+        ),
+    ):
+        template.write_bytes(original)
+        document = docx.Document(str(template))
+        document.add_paragraph(tag)
+        document.save(str(template))
+        code, out, err = invoke(capsys, "check", *folders(project, "check"))
+        assert code == 2
+        assert says in flat(out + err), out + err
+        assert "which does not exist" not in out + err and "was stopped" not in out + err

@@ -151,7 +151,11 @@ def command(files: tuple[Path, ...], counties: Path, templates: Path, trust: tup
             findings += judgement_findings(content, counties, templates, roots)
         bad = failures(findings)
         failed += bool(bad)
-        console.print(Text.assemble((str(path), "bold"), ": ", _("FAILED") if bad else _("ok")))
+        verdict = (_("{file}: FAILED") if bad else _("{file}: ok")).format(file=path)
+        line = Text(verdict)
+        start = verdict.find(str(path))
+        line.stylize("bold", start, start + len(str(path)))
+        console.print(line)
         for finding in findings:
             style = "green" if finding.ok else ("yellow" if finding.warning else "bold red")
             console.print(Text.assemble("  ", (finding.mark, style), " ", finding.message))
