@@ -250,7 +250,10 @@ def _chain_problem(key: OpenKey, roots: list) -> str | None:
     try:
         asyncio.run(validator.async_validate_usage({"non_repudiation"}))
     except (PathBuildingError, PathValidationError) as exc:
-        return f"the certificate of {key.described} ({key.certificate.subject.human_friendly}) is not trusted: {exc}"  # type: ignore[attr-defined]
+        subject = key.certificate.subject.human_friendly  # type: ignore[attr-defined]
+        return _("the certificate of {key} ({subject}) is not trusted: {reason}").format(
+            key=key.described, subject=subject, reason=exc
+        )
     return None
 
 
