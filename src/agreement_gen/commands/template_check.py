@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from agreement_gen.data.structure import YearPlan
+from agreement_gen.i18n import ngettext
 from agreement_gen.lint import Finding, Severity, lint_plan
 from agreement_gen.ui import console
 
@@ -24,11 +25,15 @@ def report_template(plan: YearPlan) -> bool:
         console.print(finding_text(finding))
     closed = closed_template_problems(plan)
     for problem in closed:
-        console.print(Text.assemble(MARK[Severity.ERROR], (str(plan.template.name), "bold"), f": {problem.message}"))
+        console.print(Text.assemble(MARK[Severity.ERROR], (str(plan.template.name), "bold"), ": " + problem.message))
     errors = sum(f.severity is Severity.ERROR for f in findings) + len(closed)
     if errors:
+        # The English text says "error(s)" for any number; German needs the two forms.
         console.print(
-            f"template {plan.template.name}: {errors} error(s), nothing was rendered – "
-            "fix them in Word, save, and run check again"
+            ngettext(
+                "template {name}: {count} error(s), nothing was rendered – fix them in Word, save, and run check again",
+                "template {name}: {count} error(s), nothing was rendered – fix them in Word, save, and run check again",
+                errors,
+            ).format(name=plan.template.name, count=errors)
         )
     return not errors

@@ -15,6 +15,7 @@ from docxtpl import DocxTemplate
 from jinja2 import Environment
 from lxml import etree
 
+from agreement_gen.i18n import _
 from agreement_gen.lint.document import Part, read_parts
 from agreement_gen.lint.docxtpl_tags import DocxtplTagCheck
 from agreement_gen.lint.findings import Finding, Report, Severity, has_errors
@@ -51,7 +52,9 @@ def lint_template(
         checker = TemplateChecker(template, vocabulary, env, value_sets)
         parts = read_parts(checker.tpl)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
-        return [Finding(Severity.ERROR, str(template), f"cannot be opened as a Word document ({exc})")]
+        return [
+            Finding(Severity.ERROR, str(template), _("cannot be opened as a Word document ({error})").format(error=exc))
+        ]
     return checker.check(parts, contexts, render)
 
 
@@ -137,7 +140,7 @@ class TemplateChecker:
         try:
             outputs = render()
         except Exception as exc:  # any failure here is a template problem the checks above did not explain
-            self.report.error(None, None, f"the template does not render: {exc}")
+            self.report.error(None, None, _("the template does not render: {error}").format(error=exc))
         else:
             texts = {v for c in contexts for v in _strings(c) if "{" in v or "}" in v}
             self.rendered.check(outputs, parts, texts)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from agreement_gen.i18n import _
 from agreement_gen.lint.document import Para, Part
 
 
@@ -25,8 +26,11 @@ class Finding:
     order: tuple[int, int] = field(default=(99, 0), compare=False, repr=False)
 
     def __str__(self) -> str:
-        near = f" (near „{self.near}“)" if self.near else ""
-        return f"{self.where}{near}: {self.message}"
+        if self.near:
+            return _("{where} (near „{near}“): {message}").format(
+                where=self.where, near=self.near, message=self.message
+            )
+        return _("{where}: {message}").format(where=self.where, message=self.message)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

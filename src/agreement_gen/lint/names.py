@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, nodes
 
 from agreement_gen.data.models import Kind, Status
-from agreement_gen.i18n import _
+from agreement_gen.i18n import N_, _
 from agreement_gen.render.vocabulary import ITEM, Vocabulary, display_name
 
 # Values a comparison in the template can meaningfully test for: `status == "signd"` is never true.
@@ -90,12 +90,21 @@ class NameAnalysis:
             self.visit(child, scope)
 
     def check_callable(self, node: nodes.Filter | nodes.Test) -> None:
-        known = self.env.filters if isinstance(node, nodes.Filter) else self.env.tests
-        what = "filter" if isinstance(node, nodes.Filter) else "test"
+        is_filter = isinstance(node, nodes.Filter)
+        known = self.env.filters if is_filter else self.env.tests
         if node.name not in known:
             guess = difflib.get_close_matches(node.name, list(known), n=1)
-            hint = f" – did you mean `{guess[0]}`?" if guess else ""
-            self.problem(node, node.name, f"the {what} `{node.name}` does not exist{hint}")
+            if guess:
+                message = (
+                    _("the filter `{name}` does not exist – did you mean `{guess}`?")
+                    if is_filter
+                    else _("the test `{name}` does not exist – did you mean `{guess}`?")
+                ).format(name=node.name, guess=guess[0])
+            else:
+                message = (
+                    _("the filter `{name}` does not exist") if is_filter else _("the test `{name}` does not exist")
+                ).format(name=node.name)
+            self.problem(node, node.name, message)
 
     def resolve(self, node: nodes.Node, scope: Scope) -> str | None:
         """The dotted name an expression reads ('district.genitive', 'massnahmen[].title'), if known."""
@@ -145,8 +154,14 @@ class NameAnalysis:
 
     def unknown(self, node: nodes.Node, written: str, scope: Scope) -> None:
         guess = difflib.get_close_matches(written, list(self.spellings(scope)), n=1, cutoff=0.6)
-        hint = f" – did you mean `{guess[0]}`?" if guess else "; docs/redaktion.md lists every variable"
-        self.problem(node, written, f"the template uses `{written}`, which does not exist{hint}")
+        if guess:
+            message = _("the template uses `{name}`, which does not exist – did you mean `{guess}`?").format(
+                name=written, guess=guess[0]
+            )
+        else:
+            message = _("the template uses `{name}`, which does not exist; docs/redaktion.md lists every variable")
+            message = message.format(name=written)
+        self.problem(node, written, message)
 
     def spellings(self, scope: Scope) -> dict[str, str]:
         """Every name as the editor could write it here (`m.title` inside the loop) → the name it reads."""
@@ -176,12 +191,11 @@ class NameAnalysis:
                 path = self.quiet_resolve(name_side, scope)
                 if path is None or values is None:
                     continue
+                written = _as_written(name_side)
                 for value in values:
-                    message = self.impossible(path, value)
+                    message = self.impossible(path, value, written)
                     if message:
-                        self.problem(
-                            node, _as_written(name_side), message.replace("NAME", f"`{_as_written(name_side)}`")
-                        )
+                        self.problem(node, written, message)
 
     def quiet_resolve(self, node: nodes.Node, scope: Scope) -> str | None:
         """Like resolve, without reporting (the name itself is checked when the walk reaches it)."""
@@ -193,32 +207,45 @@ class NameAnalysis:
             return f"{base}.{node.attr}" if base and f"{base}.{node.attr}" in self.vocabulary else None
         return None
 
-    def impossible(self, path: str, value: Any) -> str | None:
-        """Why `path == value` is never true ('NAME' stands for the name), or None if it can be."""
+    def impossible(self, path: str, value: Any, written: str) -> str | None:
+        """Why `path == value` is never true (`written`: the name as the template writes it), or None if it can be."""
         shown = display_name(path)
         if shown in self.value_sets or path in self.value_sets:
             allowed = self.value_sets.get(path) or self.value_sets[shown]
             if value not in allowed:
                 texts = [str(a) for a in allowed]
                 guess = difflib.get_close_matches(str(value), texts, n=1, cutoff=0.6)
-                hint = f' – did you mean "{guess[0]}"?' if guess else ""
                 listed = ", ".join(repr(a) for a in allowed[:30])
                 more = _(" and {count} more").format(count=len(allowed) - 30) if len(allowed) > 30 else ""
-                return f'NAME is never "{value}"; it is one of {listed}{more}{hint}'
+                if guess:
+                    message = _('`{name}` is never "{value}"; it is one of {listed}{more} – did you mean "{guess}"?')
+                else:
+                    message = _('`{name}` is never "{value}"; it is one of {listed}{more}')
+                return message.format(
+                    name=written, value=value, listed=listed, more=more, guess=guess[0] if guess else ""
+                )
             return None
         example = self.vocabulary.examples.get(path)
         expected, given = _kind(example), _kind(value)
         if expected and given and expected != given:
             shown_value = f'"{value}"' if isinstance(value, str) else str(value).lower()
-            return f"NAME is {expected}, so comparing it with {shown_value} is never true"
+            return _(NEVER_EQUAL[expected]).format(name=written, value=shown_value)
         return None
+
+
+# A comparison of a name with a value of another kind, by the kind of the name (`_kind`).
+NEVER_EQUAL = {
+    "bool": N_("`{name}` is true or false, so comparing it with {value} is never true"),
+    "number": N_("`{name}` is a number, so comparing it with {value} is never true"),
+    "text": N_("`{name}` is text, so comparing it with {value} is never true"),
+}
 
 
 def _kind(value: Any) -> str | None:
     if isinstance(value, bool):
-        return "true or false"
+        return "bool"
     if isinstance(value, int | float):
-        return "a number"
+        return "number"
     if isinstance(value, str):
         return "text"
     return None

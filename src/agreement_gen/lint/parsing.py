@@ -50,7 +50,7 @@ class PartParser:
         in the rest of the template are still checked in the same run. None if even that fails."""
         lines: list[str] = []
         line_paragraph: list[int] = []
-        for para, _ in part.tagged():
+        for para, _tags in part.tagged():
             pieces: list[str] = []
             for tag in part.typed(para):
                 if tag.opener == "{#":

@@ -11,6 +11,7 @@ import difflib
 
 from jinja2 import Environment, TemplateSyntaxError
 
+from agreement_gen.i18n import _
 from agreement_gen.lint.document import CLOSER, DOCXTPL_STATEMENTS, WORD_TYPOGRAPHY, Para, Part, Tag
 from agreement_gen.lint.findings import Report
 
@@ -46,7 +47,7 @@ class SyntaxCheck:
         """Every tag of the part readable and every block closed; tags Jinja cannot read go to `part.unreadable`."""
         ok = True
         stack: list[OpenBlock] = []
-        for para, _ in part.tagged():
+        for para, _tags in part.tagged():
             for tag in part.typed(para):
                 if tag.opener == "{#":
                     continue
@@ -80,7 +81,7 @@ class SyntaxCheck:
         try:
             self.env.parse(source)
         except TemplateSyntaxError as exc:
-            return f"Jinja cannot read the tag „{tag.text}“: {exc.message}"
+            return _("Jinja cannot read the tag „{tag}“: {error}").format(tag=tag.text, error=exc.message)
         return None
 
     def block(self, part: Part, para: Para, tag: Tag, stack: list[OpenBlock]) -> bool:
@@ -91,14 +92,12 @@ class SyntaxCheck:
         elif keyword in ("elif", "else"):
             allowed = ("if",) if keyword == "elif" else ("if", "for")
             if not stack or stack[-1][0] not in allowed:
-                self.report.error(
-                    part,
-                    para,
-                    f"„{tag.text}“ belongs to an {{% if %}}"
-                    + (" or {% for %}" if keyword == "else" else "")
-                    + ", but there is no open one before it",
-                    para.near(tag.start, tag.end),
+                message = (
+                    _("„{tag}“ belongs to an {{% if %}} or {{% for %}}, but there is no open one before it")
+                    if keyword == "else"
+                    else _("„{tag}“ belongs to an {{% if %}}, but there is no open one before it")
                 )
+                self.report.error(part, para, message.format(tag=tag.text), para.near(tag.start, tag.end))
                 return False
         elif keyword.startswith("end"):
             return self.close(part, para, tag, stack)
@@ -110,7 +109,9 @@ class SyntaxCheck:
             self.report.error(
                 part,
                 para,
-                f"„{tag.text}“ closes nothing: there is no open {{% {base} … %}} before it",
+                _("„{tag}“ closes nothing: there is no open {{% {keyword} … %}} before it").format(
+                    tag=tag.text, keyword=base
+                ),
                 para.near(tag.start, tag.end),
             )
             return False
@@ -119,8 +120,12 @@ class SyntaxCheck:
             self.report.error(
                 part,
                 para,
-                f"„{tag.text}“ closes a {base}, but the innermost open block is „{open_tag.text}“ "
-                f"({open_para.where}), which must be closed first with end{open_keyword}",
+                _(
+                    "„{tag}“ closes a {keyword}, but the innermost open block is „{open}“ ({where}), which must be "
+                    "closed first with end{open_keyword}"
+                ).format(
+                    tag=tag.text, keyword=base, open=open_tag.text, where=open_para.where, open_keyword=open_keyword
+                ),
                 para.near(tag.start, tag.end),
             )
             return False
@@ -131,12 +136,7 @@ class SyntaxCheck:
         """Report the blocks still open at the end of the part, with the closing tag to add."""
         for keyword, tag, para in stack:
             closer = tag.text[:2] + (tag.docxtpl_kind or "") + f" end{keyword} " + CLOSER[tag.opener]
-            self.report.error(
-                part,
-                para,
-                f"„{tag.text}“ is never closed: add a paragraph „{closer}“ where the {_block_words(keyword)} ends",
-                para.near(tag.start, tag.end),
-            )
+            self.report.error(part, para, _never_closed(keyword, tag.text, closer), para.near(tag.start, tag.end))
         return not stack
 
 
@@ -145,8 +145,11 @@ def _unknown_statement(tag: Tag) -> str | None:
     base = keyword.removeprefix("end")
     if keyword not in _STATEMENTS and not (keyword.startswith("end") and base in _OPENINGS):
         guess = difflib.get_close_matches(keyword, [*_STATEMENTS, *(f"end{b}" for b in _OPENINGS)], n=1)
-        hint = f" – did you mean „{guess[0]}“?" if guess else ""
-        return f"„{tag.text}“ is not a Jinja statement („{keyword}“ is unknown){hint}"
+        if guess:
+            return _("„{tag}“ is not a Jinja statement („{keyword}“ is unknown) – did you mean „{guess}“?").format(
+                tag=tag.text, keyword=keyword, guess=guess[0]
+            )
+        return _("„{tag}“ is not a Jinja statement („{keyword}“ is unknown)").format(tag=tag.text, keyword=keyword)
     return None
 
 
@@ -167,5 +170,12 @@ def _standalone(tag: Tag) -> str | None:
     return source
 
 
-def _block_words(keyword: str) -> str:
-    return {"if": "conditional part", "for": "repeated part"}.get(keyword, f"{keyword} block")
+def _never_closed(keyword: str, tag: str, closer: str) -> str:
+    """A block left open: the closing tag to add, where the conditional or repeated part ends."""
+    if keyword == "if":
+        message = _("„{tag}“ is never closed: add a paragraph „{closer}“ where the conditional part ends")
+    elif keyword == "for":
+        message = _("„{tag}“ is never closed: add a paragraph „{closer}“ where the repeated part ends")
+    else:
+        message = _("„{tag}“ is never closed: add a paragraph „{closer}“ where the {keyword} block ends")
+    return message.format(tag=tag, closer=closer, keyword=keyword)
