@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from lxml import etree
 
+from agreement_gen.i18n import _
 from agreement_gen.render.sections import TITLE, section_heading
 
 W_P, W_T, W_R, W_TC, W_TR = qn("w:p"), qn("w:t"), qn("w:r"), qn("w:tc"), qn("w:tr")
@@ -296,14 +297,20 @@ def scan(text: str) -> tuple[list[Tag], list[Unpaired], list[Tag]]:
                     (
                         start,
                         match.start(),
-                        f"the tag „{snippet}“ is not closed before the next tag begins: add {CLOSER[opener]}",
+                        _("the tag „{tag}“ is not closed before the next tag begins: add {closer}").format(
+                            tag=snippet, closer=CLOSER[opener]
+                        ),
                     )
                 )
             opener, start = token, match.start()
         elif opener is None:
             if token != "#}":
                 problems.append(
-                    (match.start(), match.end(), f"„{token}“ closes no tag (its opening braces are missing or damaged)")
+                    (
+                        match.start(),
+                        match.end(),
+                        _("„{token}“ closes no tag (its opening braces are missing or damaged)").format(token=token),
+                    )
                 )
         elif token == CLOSER[opener]:
             tags.append(Tag(start, match.end(), text[start : match.end()]))
@@ -315,14 +322,19 @@ def scan(text: str) -> tuple[list[Tag], list[Unpaired], list[Tag]]:
                 (
                     start,
                     match.end(),
-                    f"the tag „{snippet}“ opens with {opener} but closes with {token}; use {CLOSER[opener]}",
+                    _("the tag „{tag}“ opens with {opener} but closes with {token}; use {closer}").format(
+                        tag=snippet, opener=opener, token=token, closer=CLOSER[opener]
+                    ),
                 )
             )
             opener = None
     if opener is not None:
         snippet = text[start:].rstrip()
         damaged.append(Tag(start, start + len(snippet), snippet))
-        problems.append((start, len(text), f"the tag „{snippet}“ is never closed: add {CLOSER[opener]} at its end"))
+        message = _("the tag „{tag}“ is never closed: add {closer} at its end").format(
+            tag=snippet, closer=CLOSER[opener]
+        )
+        problems.append((start, len(text), message))
     return tags, problems, damaged
 
 

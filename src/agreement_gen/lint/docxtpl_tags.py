@@ -6,6 +6,7 @@ silently dropped from every agreement, and a cell left without any paragraph bre
 
 from __future__ import annotations
 
+from agreement_gen.i18n import _
 from agreement_gen.lint.document import W_P, Para, Part, Tag, text_of
 from agreement_gen.lint.findings import Report
 
@@ -41,8 +42,10 @@ class DocxtplTagCheck:
                 self.report.error(
                     part,
                     para,
-                    "every paragraph of this table cell is a {%p …%} tag: docxtpl removes them all and leaves the "
-                    "cell without a paragraph, which Word refuses to open; use {% … %} inside a paragraph instead",
+                    _(
+                        "every paragraph of this table cell is a {%p …%} tag: docxtpl removes them all and leaves the "
+                        "cell without a paragraph, which Word refuses to open; use {% … %} inside a paragraph instead"
+                    ),
                     para.near(),
                 )
 
@@ -51,36 +54,51 @@ class DocxtplTagCheck:
         if not rest:
             return
         others = [t.text for t in tags if t is not tag]
-        lost = f"the other tag {others[0]}" if others and not _strip_tags(rest, tags) else f"„{_shorten(rest)}“"
-        self.report.error(
-            part,
-            para,
-            f"„{tag.text}“ shares its paragraph with other text: docxtpl replaces the whole paragraph by the tag, "
-            f"so {lost} would be lost; put the tag in a paragraph of its own",
-            para.near(tag.start, tag.end),
-        )
+        if others and not _strip_tags(rest, tags):
+            message = _(
+                "„{tag}“ shares its paragraph with other text: docxtpl replaces the whole paragraph by the tag, "
+                "so the other tag {other} would be lost; put the tag in a paragraph of its own"
+            ).format(tag=tag.text, other=others[0])
+        else:
+            message = _(
+                "„{tag}“ shares its paragraph with other text: docxtpl replaces the whole paragraph by the tag, "
+                "so „{text}“ would be lost; put the tag in a paragraph of its own"
+            ).format(tag=tag.text, text=_shorten(rest))
+        self.report.error(part, para, message, para.near(tag.start, tag.end))
 
     def alone_in_cell_or_row(self, part: Part, para: Para, tag: Tag, kind: str) -> None:
-        what = {"tr": "table row", "tc": "table cell"}[kind]
+        row = kind == "tr"
         if para.cell is None:
-            self.report.error(
-                part,
-                para,
-                f"„{tag.text}“ repeats or hides a {what}, so it must stand inside a table; here it is in a normal "
-                f"paragraph, where docxtpl would cut out text up to the nearest table; use {{%p …%}} instead",
-                para.near(tag.start, tag.end),
+            message = (
+                _(
+                    "„{tag}“ repeats or hides a table row, so it must stand inside a table; here it is in a normal "
+                    "paragraph, where docxtpl would cut out text up to the nearest table; use {{%p …%}} instead"
+                )
+                if row
+                else _(
+                    "„{tag}“ repeats or hides a table cell, so it must stand inside a table; here it is in a normal "
+                    "paragraph, where docxtpl would cut out text up to the nearest table; use {{%p …%}} instead"
+                )
             )
+            self.report.error(part, para, message.format(tag=tag.text), para.near(tag.start, tag.end))
             return
         scope = para.cell.getparent() if kind == "tr" else para.cell
         texts = [text_of(p)[0] for p in scope.iter(W_P)]
         rest = " ".join(texts).replace(tag.text, " ", 1).strip()
         if rest:
+            message = (
+                _(
+                    "„{tag}“ shares its table row with other text: docxtpl replaces the whole table row by the tag, "
+                    "so „{text}“ would be lost; put the tag in a table row of its own"
+                )
+                if row
+                else _(
+                    "„{tag}“ shares its table cell with other text: docxtpl replaces the whole table cell by the tag, "
+                    "so „{text}“ would be lost; put the tag in a table cell of its own"
+                )
+            )
             self.report.error(
-                part,
-                para,
-                f"„{tag.text}“ shares its {what} with other text: docxtpl replaces the whole {what} by the tag, "
-                f"so „{_shorten(rest)}“ would be lost; put the tag in a {what} of its own",
-                para.near(tag.start, tag.end),
+                part, para, message.format(tag=tag.text, text=_shorten(rest)), para.near(tag.start, tag.end)
             )
 
     def alone_in_run(self, part: Part, para: Para, tag: Tag) -> None:
@@ -89,8 +107,10 @@ class DocxtplTagCheck:
             self.report.error(
                 part,
                 para,
-                f"„{tag.text}“ shares its run (a piece of equally formatted text) with other text, which docxtpl "
-                "would drop; give the tag a formatting of its own or use {{ … }}",
+                _(
+                    "„{tag}“ shares its run (a piece of equally formatted text) with other text, which docxtpl "
+                    "would drop; give the tag a formatting of its own or use {code}"
+                ).format(tag=tag.text, code="{{ … }}"),
                 para.near(tag.start, tag.end),
             )
 

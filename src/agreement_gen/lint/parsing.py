@@ -9,6 +9,7 @@ import re
 from docxtpl import DocxTemplate
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
+from agreement_gen.i18n import _
 from agreement_gen.lint.document import Para, Part, Tag
 from agreement_gen.lint.findings import Report
 
@@ -41,7 +42,10 @@ class PartParser:
         except TemplateSyntaxError as exc:
             para = para_at(part, line_paragraph, exc.lineno)
             self.report.error(
-                part, para, f"Jinja cannot read the template here: {exc.message}", para.near() if para else ""
+                part,
+                para,
+                _("Jinja cannot read the template here: {error}").format(error=exc.message),
+                para.near() if para else "",
             )
             return None
 

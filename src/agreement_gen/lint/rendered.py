@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from agreement_gen.i18n import _
 from agreement_gen.lint.document import Para, Part, compact
 from agreement_gen.lint.findings import Report
 
@@ -44,8 +45,10 @@ class RenderedCheck:
         self.report.error(
             part,
             para,
-            f"„{fragment}“ appears literally in the finished agreements: docxtpl did not recognise it as "
-            "a tag; delete it and type it again in one go",
+            _(
+                "„{fragment}“ appears literally in the finished agreements: docxtpl did not recognise it as "
+                "a tag; delete it and type it again in one go"
+            ).format(fragment=fragment),
             para.near(para.text.find(fragment), para.text.find(fragment) + len(fragment)) if para else "",
         )
 

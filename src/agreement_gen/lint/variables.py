@@ -12,6 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, TemplateSyntaxError, nodes
 
+from agreement_gen.i18n import _
 from agreement_gen.lint.document import Para, Part, scan
 from agreement_gen.lint.findings import Finding, Report, Severity
 from agreement_gen.lint.names import NameAnalysis
@@ -58,13 +59,13 @@ class VariableCheck:
             where = f"Dokumenteigenschaften › {label}"
             part = Part(where, 80, "", [Para(0, None, where, value, [])])
             para = part.paragraphs[0]
-            _, problems, _ = scan(value)
+            problems = scan(value)[1]
             for start, end, message in problems:
                 self.report.error(part, para, message, para.near(start, end))
             try:
                 ast = self.env.parse(value)
             except TemplateSyntaxError as exc:
-                self.report.error(part, para, f"Jinja cannot read it: {exc.message}", value)
+                self.report.error(part, para, _("Jinja cannot read it: {error}").format(error=exc.message), value)
                 self.analysed_everything = False
                 continue
             self.check(part, ast, _always(para))
@@ -84,7 +85,7 @@ class VariableCheck:
                 Finding(
                     Severity.WARNING,
                     "Daten",
-                    f"the template uses none of these data fields: {listed} (fine if intended)",
+                    _("the template uses none of these data fields: {fields} (fine if intended)").format(fields=listed),
                     order=(95, 0),
                 )
             )

@@ -56,17 +56,24 @@ INVISIBLE = {
 }
 _FIELD_MARKS = (qn("w:fldChar"), qn("w:fldSimple"))
 _COMMENT_MARKS = (qn("w:commentRangeStart"), qn("w:commentReference"))
+# What part of a split tag lies inside ("… part of it lies inside a link").
 _WRAPPERS = {
-    qn("w:hyperlink"): "a link",
-    qn("w:ins"): "a tracked insertion",
-    qn("w:del"): "a tracked deletion",
-    qn("w:moveTo"): "a tracked move",
-    qn("w:moveFrom"): "a tracked move",
-    qn("w:smartTag"): "a smart tag",
-    qn("w:sdtContent"): "a content control",
-    qn("w:fldSimple"): "a field",
-    qn("w:customXml"): "a custom XML element",
+    qn("w:hyperlink"): N_("a link"),
+    qn("w:ins"): N_("a tracked insertion"),
+    qn("w:del"): N_("a tracked deletion"),
+    qn("w:moveTo"): N_("a tracked move"),
+    qn("w:moveFrom"): N_("a tracked move"),
+    qn("w:smartTag"): N_("a smart tag"),
+    qn("w:sdtContent"): N_("a content control"),
+    qn("w:fldSimple"): N_("a field"),
+    qn("w:customXml"): N_("a custom XML element"),
 }
+# How to retype a tag AutoCorrect changed ("retype it with straight quotes and a plain hyphen").
+_RETYPE = (
+    ("„“”‚‘’«»‹›", N_("straight quotes")),
+    ("–—", N_("a plain hyphen")),
+    ("…", N_("three dots")),
+)
 
 
 class WordDamageCheck:
@@ -172,23 +179,26 @@ class WordDamageCheck:
         for curly, straight in typographic.items():
             fixed = fixed.replace(curly, straight)
         if any(ch in WORD_TYPOGRAPHY for ch in found):
-            advice = [
-                what
-                for chars, what in (("„“”‚‘’«»‹›", "straight quotes"), ("–—", "a plain hyphen"), ("…", "three dots"))
-                if any(ch in chars for ch in found)
-            ]
+            advice = [_(what) for chars, what in _RETYPE if any(ch in chars for ch in found)]
+            how = advice[0]
+            for more in advice[1:]:
+                how = _("{first} and {second}").format(first=how, second=more)
             self.report.error(
                 part,
                 para,
-                f"Word's AutoCorrect changed the tag „{tag.text}“ ({' '.join(found)}), which Jinja cannot read; "
-                f"retype it with {' and '.join(advice)}: {fixed}",
+                _(
+                    "Word's AutoCorrect changed the tag „{tag}“ ({characters}), which Jinja cannot read; "
+                    "retype it with {how}: {fixed}"
+                ).format(tag=tag.text, characters=" ".join(found), how=how, fixed=fixed),
                 para.near(tag.start, tag.end),
             )
         else:
             self.report.warning(
                 part,
                 para,
-                f"the tag „{tag.text}“ has typographic quotes; they work, but straight ones are safer: {fixed}",
+                _("the tag „{tag}“ has typographic quotes; they work, but straight ones are safer: {fixed}").format(
+                    tag=tag.text, fixed=fixed
+                ),
                 para.near(tag.start, tag.end),
             )
 
@@ -202,12 +212,15 @@ class WordDamageCheck:
         if not containers or containers[0] is containers[-1]:
             return False
         inner = containers[-1] if containers[-1] is not para.element else containers[0]
-        what = _WRAPPERS.get(inner.tag, f"a <{etree.QName(inner).localname}> element")
+        wrapper = _WRAPPERS.get(inner.tag)
+        what = _(wrapper) if wrapper else _("a <{element}> element").format(element=etree.QName(inner).localname)
         self.report.error(
             part,
             para,
-            f"the tag „{tag.text}“ is split: part of it lies inside {what}, so docxtpl cannot join it "
-            "and the document would break; delete the whole tag and type it again in one go",
+            _(
+                "the tag „{tag}“ is split: part of it lies inside {what}, so docxtpl cannot join it "
+                "and the document would break; delete the whole tag and type it again in one go"
+            ).format(tag=tag.text, what=what),
             para.near(tag.start, tag.end),
         )
         return True
@@ -227,8 +240,10 @@ class WordDamageCheck:
             self.report.error(
                 part,
                 para,
-                f"the tag „{tag.text}“ is interrupted inside Word (by a field, a symbol or hidden text), so docxtpl "
-                "cannot join it and it would stay as literal text; delete the whole tag and type it again in one go",
+                _(
+                    "the tag „{tag}“ is interrupted inside Word (by a field, a symbol or hidden text), so docxtpl "
+                    "cannot join it and it would stay as literal text; delete the whole tag and type it again in one go"
+                ).format(tag=tag.text),
                 para.near(tag.start, tag.end),
             )
 
@@ -295,7 +310,7 @@ def _field_offsets(para: Para) -> list[tuple[int, str]]:
             found.append((pending, _field_name(element.text or "")))
             pending = None
     if pending is not None:
-        found.append((pending, "field"))
+        found.append((pending, _("field")))
     return found
 
 
@@ -306,7 +321,7 @@ def _on(element: etree._Element) -> bool:
 
 def _field_name(instruction: str) -> str:
     words = instruction.split()
-    return words[0].upper() if words else "field"
+    return words[0].upper() if words else _("field")
 
 
 def _comment_texts(tpl: DocxTemplate) -> dict[str, str]:
