@@ -285,3 +285,29 @@ def test_a_massnahmenart_number_the_year_does_not_have(project, cli):
     code, out, _ = cli("check")
     assert code == 2
     assert '`m.number` is never "5"; it is one of 1, 2, 3, 4' in out
+
+
+def test_check_speaks_german_to_the_editor(project, cli, monkeypatch):
+    """The same findings as in English, as German sentences: a misspelt name, a loop never closed, a value never met."""
+
+    def damage(document) -> None:
+        unknown_variable(document)
+        document.add_paragraph('{% if status == "signd" %}Unterschrieben.{% endif %}')
+        document.sections[0].footer.add_paragraph("{%p for m in massnahmen %}")
+
+    edited(project, damage)
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    code, out, _ = cli("check")
+    text = " ".join(out.split())
+    assert code == 2
+    assert (
+        "§ 5, Absatz 1 (bei „{{ district.genitve }} finanziert" in text
+        and "die Vorlage verwendet `district.genitve`, das es nicht gibt – meinten Sie `district.genitive`?" in text
+    )
+    assert (
+        "„{%p for m in massnahmen %}“ wird nie geschlossen: einen Absatz „{%p endfor %}“ einfügen, "
+        "wo der wiederholte Teil endet" in text
+    )
+    assert '`status` ist nie "signd", sondern immer eines von ' in text and 'meinten Sie "signed"?' in text
+    assert "Fehler, es wurde nichts erzeugt – sie in Word beheben, speichern und check erneut ausführen" in text
+    assert "does not exist" not in text and "never closed" not in text and "near „" not in text
