@@ -61,10 +61,15 @@ docs: $(STAMP) ## die Tabelle der Variablen und Filter der Vorlage in docs/redak
 	$(BIN)/agreement-gen variables --update docs/redaktion.md
 
 # For everyone who adds a user-facing text (see src/agreement_gen/i18n.py).
-.PHONY: translations
+.PHONY: translations mutation
 
 translations: $(STAMP) ## neue Texte in den Katalog ihres Bereichs (oder AREA=…), dann kompilieren
 	$(BIN)/python -m agreement_gen.catalogs $(AREA)
+
+mutation: $(STAMP) ## Mutationstest der Datenprüfung (mutmut, Einstellungen in pyproject.toml); dauert ca. 40 Minuten
+	rm -rf mutants
+	$(BIN)/mutmut run
+	$(BIN)/mutmut results
 
 lint: $(STAMP) ## ruff und mypy: Code und Typen prüfen (mypy liest seine Einstellungen aus pyproject.toml)
 	$(BIN)/ruff check src tests

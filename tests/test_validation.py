@@ -113,6 +113,12 @@ def problem_lines(err: str) -> list[str]:
             'ags: "06531"',
             "districts/giessen.yaml:4, field 'ags': AGS 06531 is already used by 'fulda'",
         ),
+        (  # a wrong key of a mapping: pydantic says '[key]', the field is the key itself
+            "2025/fulda.yaml",
+            "  2:\n",
+            "  100:\n",
+            "fulda.yaml:10, field 'projects.100': Input should be less than or equal to 99",
+        ),
         (
             "districts/fulda.yaml",
             "gender: masculine",
@@ -184,3 +190,67 @@ def test_failed_validation_keeps_earlier_output(project, cli):
     edit_yaml(project.counties / DD, "budget: 1288930", "budget: -1")
     assert cli("build", "--only", "darmstadt-dieburg")[0] == 2
     assert built.read_bytes() == before
+
+
+def problems_of(err: str) -> list[str]:
+    """Each problem line as the user reads it, with the project's folder cut off."""
+    return [line.removeprefix("✗ ").split("counties/", 1)[-1] for line in problem_lines(err)]
+
+
+def test_a_preview_for_signature_lists_what_a_draft_may_lack(project, cli):
+    edit_yaml(project.counties / "2025/fulda.yaml", "budget: 931500              # Euro\n", "")
+    code, _, err = cli("build", "--stage", "for_signature", "--only", "fulda", "--formats", "docx")
+    assert code == 2
+    assert problems_of(err) == [
+        "2025/fulda.yaml:4, field 'budget': is required but missing (a 'for_signature' document needs the budget; "
+        "only a draft may leave it open)",
+        "2025/fulda.yaml:14, field 'signatory.name': a 'for_signature' document needs the signatory's name",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda c: edit_yaml(c / "2025/fulda.yaml", "  2:\n", "  7:\n"),
+            ["2025/fulda.yaml:10, field 'projects.7': unknown Maßnahmenart 7 (the year file defines 1, 2, 3, 4)"],
+        ),
+        (
+            lambda c: (c / "districts/fulda.yaml").unlink(),
+            ["2025/fulda.yaml: no master data file counties/districts/fulda.yaml"],
+        ),
+        (
+            lambda c: (c / "2025/fulda.yaml").rename(c / "2025/Fulda Neu.yaml"),
+            ["2025/Fulda Neu.yaml: 'Fulda Neu.yaml' is not named SLUG.yaml (a-z, 0-9, '-'); rename it"],
+        ),
+    ],
+    ids=["unknown-massnahmenart", "no-master-data", "file-name"],
+)
+def test_each_structural_problem_is_the_only_one_reported(project, cli, change, expected):
+    change(project.counties)
+    code, _, err = cli("check")
+    assert code == 2, err
+    assert problems_of(err) == expected
+
+
+def test_a_year_without_district_files_says_so(project, cli):
+    for path in (project.counties / "2025").glob("*.yaml"):
+        if path.name != "_year.yaml":
+            path.unlink()
+    code, _, err = cli("check")
+    assert code == 2
+    assert problems_of(err) == ["no district files found for 2025"]
+
+
+def test_a_year_folder_without_its_year_file_is_one_problem(project):
+    from agreement_gen.data.load import load_year
+    from agreement_gen.data.validate import validate
+    from agreement_gen.errors import InputError
+
+    (project.counties / "2025/_year.yaml").unlink()  # the command line says it earlier (no fiscal year yet)
+    with pytest.raises(InputError) as caught:
+        validate(load_year(project.counties, 2025), year=2025, templates_dir=project.templates)
+    year_file = project.counties / "2025/_year.yaml"
+    assert [str(problem) for problem in caught.value.problems] == [
+        f"{year_file}: cannot read: No such file or directory"
+    ]

@@ -52,7 +52,7 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] == "extra_forbidden":
         return _("is not a known field (typo?)")
     if error["type"] == "enum" and isinstance(given, str):
-        expected = error.get("ctx", {}).get("expected", "")
+        expected = error["ctx"]["expected"]  # pydantic names the allowed values of every enum error
         meant = _GERMAN_STATUS.get(" ".join(given.lower().split()))
         if meant is not None:
             return _("'{given}' is written '{value}' in the data (the values stay English: {expected})").format(
@@ -230,8 +230,6 @@ def validate(
                     _("says {given} but lies in the folder of {year}").format(given=fiscal_year.year, year=year),
                 )
             )
-    elif not any(p.file and p.file.name == "_year.yaml" for p in problems):
-        problems.append(Problem(None, None, None, _("no year file for {year}").format(year=year)))
 
     districts: dict[str, tuple[YamlDocument, District]] = {}
     for stem, doc in dataset.districts.items():
