@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from agreement_gen.data.models import SigningRoute, Status
+from agreement_gen.data.models import CopyConformance, SignedCopy, SigningRoute, Status
 from agreement_gen.data.paths import Paths
 from agreement_gen.data.structure import YearPlan
 from agreement_gen.errors import InputError, Problem
@@ -138,18 +138,18 @@ def _examine(
     receipt.content = content
     conformance = validate_conformance(content)  # recorded, not refused: a signed file cannot be repaired
     receipt.notes += conformance_notes(conformance)
-    copy_record: dict[str, object] = {
-        "route": str(SigningRoute.DIGITAL),
-        "received_on": received_on,
-        "file": stored.relative_to(paths.counties / str(agreement.year)).as_posix(),
-        "sha256": digest,
-        "ministry_signer": parties.ministry.signer,
-        "district_signer": parties.district.signer,
-        "untrusted_accepted": bool(untrusted),
-        "conformance": conformance.record(),
-        "deputies": [p.deputy for p in (parties.ministry, parties.district) if p.deputy] or None,
-    }
-    prepare(receipt, agreement, copy_record, parties.district.signer)
+    signed_copy = SignedCopy(
+        route=SigningRoute.DIGITAL,
+        received_on=received_on,
+        file=stored.relative_to(paths.counties / str(agreement.year)).as_posix(),
+        sha256=digest,
+        ministry_signer=parties.ministry.signer,
+        district_signer=parties.district.signer,
+        untrusted_accepted=bool(untrusted),
+        conformance=CopyConformance(**conformance.record()),
+        deputies=[p.deputy for p in (parties.ministry, parties.district) if p.deputy],
+    )
+    prepare(receipt, agreement, signed_copy, parties.district.signer)
     return receipt
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
-from agreement_gen.data.models import SigningRoute, Status
+from agreement_gen.data.models import SignedCopy, SigningRoute, Status
 from agreement_gen.data.paths import Paths
 from agreement_gen.data.plan import plan_year
 from agreement_gen.data.structure import Agreement, YearPlan
@@ -125,12 +125,12 @@ def _examine_paper(
         except pikepdf.PdfError as exc:
             raise Refusal(_("the scan is not a readable PDF ({reason})").format(reason=exc)) from exc
         receipt.content = content
-    copy_record: dict[str, object] = {
-        "route": str(SigningRoute.PAPER),
-        "received_on": received_on,
-        "file": receipt.stored.relative_to(paths.counties / str(agreement.year)).as_posix() if receipt.stored else None,
-        "sha256": digest,
-    }
-    prepare(receipt, agreement, copy_record, None)
+    copy = SignedCopy(
+        route=SigningRoute.PAPER,
+        received_on=received_on,
+        file=receipt.stored.relative_to(paths.counties / str(agreement.year)).as_posix() if receipt.stored else None,
+        sha256=digest,
+    )
+    prepare(receipt, agreement, copy, None)
     _check_sent_text(paths, plan, agreement)  # after the dates: a wrong date is the first thing to hear
     return receipt

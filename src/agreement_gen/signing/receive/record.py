@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from agreement_gen.data import yamledit
-from agreement_gen.data.models import DistrictYear, Status
+from agreement_gen.data.models import DistrictYear, SignedCopy, Status
 from agreement_gen.data.structure import Agreement
 from agreement_gen.data.validate import stage_problems
 from agreement_gen.i18n import _
@@ -22,7 +24,7 @@ SIGNED_COPY_COMMENT = "written by agreement-gen receive"
 
 
 def signed_data_text(
-    before: str, ministry_on: dt.date, district_on: dt.date, copy: dict[str, object], name: str | None
+    before: str, ministry_on: dt.date, district_on: dt.date, copy: SignedCopy, name: str | None
 ) -> str:
     """The year file's text with status signed, both dates and the signed_copy record; all else as it was."""
     data = yamledit.load(before)
@@ -43,11 +45,20 @@ def signed_data_text(
         ministry["signed_on"] = ministry_on
     else:
         yamledit.set_after(data, "ministry_signature", CommentedMap(signed_on=ministry_on), after="signatory")
-    record = CommentedMap((key, value) for key, value in copy.items() if value is not None and value is not False)
+    record = CommentedMap(_plain(copy.model_dump(exclude_defaults=True)))  # defaults (None, False, []) left out
     data.pop("signed_copy", None)
     yamledit.set_after(data, "signed_copy", record, after="ministry_signature")
     data.yaml_add_eol_comment(f"# {SIGNED_COPY_COMMENT}", "signed_copy", column=_comment_column(data))
     return yamledit.dump(data)
+
+
+def _plain(value: Any) -> Any:
+    """The model's values as YAML writes them: an enum by its value, mappings and lists item by item."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return str(value) if isinstance(value, StrEnum) else value
 
 
 def _comment_column(data: CommentedMap) -> int | None:
@@ -59,7 +70,7 @@ def _comment_column(data: CommentedMap) -> int | None:
     return None
 
 
-def prepare(receipt: Receipt, agreement: Agreement, copy: dict[str, object], name: str | None) -> None:
+def prepare(receipt: Receipt, agreement: Agreement, copy: SignedCopy, name: str | None) -> None:
     """Compute the data file's new text and check it the way a signed build would; refuse if it fails."""
     try:
         text = signed_data_text(
