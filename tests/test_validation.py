@@ -113,6 +113,40 @@ def problem_lines(err: str) -> list[str]:
             'ags: "06531"',
             "districts/giessen.yaml:4, field 'ags': AGS 06531 is already used by 'fulda'",
         ),
+        (  # a German status of two words, however spaced
+            "2025/fulda.yaml",
+            "status: draft",
+            "status: Zur  Unterschrift",
+            "fulda.yaml:4, field 'status': 'Zur  Unterschrift' is written 'for_signature' in the data (the values "
+            "stay English: 'draft', 'for_signature' or 'signed')",
+        ),
+        (
+            "2025/fulda.yaml",
+            "budget: 931500 ",
+            "budget: [1, 2] ",
+            "fulda.yaml:6, field 'budget': Decimal input should be an integer, float, string or Decimal object "
+            "(got [1, 2])",
+        ),
+        (  # what was given is cut at 60 characters
+            "2025/fulda.yaml",
+            "budget: 931500 ",
+            "budget: [1000001, 1000002, 1000003, 1000004, 1000005, 1000006, 1000007, 1000008, 1000009] ",
+            "fulda.yaml:6, field 'budget': Decimal input should be an integer, float, string or Decimal object "
+            "(got [1000001, 1000002, 1000003, 1000004, 1000005, 1000006, 10...)",
+        ),
+        (
+            "2025/fulda.yaml",
+            "  2:\n",
+            "  zwei:\n",
+            "fulda.yaml:10, field 'projects.zwei': Input should be a valid integer, unable to parse string as an "
+            "integer (got 'zwei')",
+        ),
+        (
+            "2025/_year.yaml",
+            "year: 2025",
+            "year: [2025]",
+            "_year.yaml:3, field 'year': Input should be a valid integer (got [2025])",
+        ),
         (  # a wrong key of a mapping: pydantic says '[key]', the field is the key itself
             "2025/fulda.yaml",
             "  2:\n",
