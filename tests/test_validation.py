@@ -288,3 +288,22 @@ def test_a_year_folder_without_its_year_file_is_one_problem(project):
     assert [str(problem) for problem in caught.value.problems] == [
         f"{year_file}: cannot read: No such file or directory"
     ]
+
+
+def test_the_plausible_minimum_is_a_lower_bound_that_the_minimum_itself_meets(project):
+    import dataclasses
+    from decimal import Decimal
+
+    from agreement_gen.data.plan import plan_year
+    from agreement_gen.data.validate import signing_problems
+
+    agreement = plan_year(project, 2025, ["darmstadt-dieburg"]).agreements[0]
+    budget = agreement.data.budget
+    assert budget == Decimal(1288930)
+
+    def with_minimum(minimum: Decimal) -> list[tuple[str, ...]]:
+        year = agreement.fiscal_year.model_copy(update={"min_budget": minimum})
+        return [loc for loc, _ in signing_problems(dataclasses.replace(agreement, fiscal_year=year))]
+
+    assert with_minimum(budget) == []
+    assert with_minimum(budget + 1) == [("budget",)]
