@@ -127,6 +127,18 @@ def problem_lines(err: str) -> list[str]:
             "fulda.yaml:6, field 'budget': Decimal input should be an integer, float, string or Decimal object "
             "(got [1, 2])",
         ),
+        (  # 60 characters are shown whole, 61 are cut
+            "2025/fulda.yaml",
+            "budget: 931500 ",
+            "budget: [1234567890, 1234567890, 1234567890, 1234567890, 1234567890] ",
+            "object (got [1234567890, 1234567890, 1234567890, 1234567890, 1234567890])",
+        ),
+        (
+            "2025/fulda.yaml",
+            "budget: 931500 ",
+            "budget: [1234567890, 1234567890, 1234567890, 1234567890, 12345678901] ",
+            "object (got [1234567890, 1234567890, 1234567890, 1234567890, 12345678...)",
+        ),
         (  # what was given is cut at 60 characters
             "2025/fulda.yaml",
             "budget: 931500 ",
