@@ -113,6 +113,52 @@ def problem_lines(err: str) -> list[str]:
             'ags: "06531"',
             "districts/giessen.yaml:4, field 'ags': AGS 06531 is already used by 'fulda'",
         ),
+        (  # a German status of two words, however spaced
+            "2025/fulda.yaml",
+            "status: draft",
+            "status: Zur  Unterschrift",
+            "fulda.yaml:4, field 'status': 'Zur  Unterschrift' is written 'for_signature' in the data (the values "
+            "stay English: 'draft', 'for_signature' or 'signed')",
+        ),
+        (
+            "2025/fulda.yaml",
+            "budget: 931500 ",
+            "budget: [1, 2] ",
+            "fulda.yaml:6, field 'budget': Decimal input should be an integer, float, string or Decimal object "
+            "(got [1, 2])",
+        ),
+        (  # 60 characters are shown whole, 61 are cut
+            "2025/fulda.yaml",
+            "budget: 931500 ",
+            "budget: [1234567890, 1234567890, 1234567890, 1234567890, 1234567890] ",
+            "object (got [1234567890, 1234567890, 1234567890, 1234567890, 1234567890])",
+        ),
+        (
+            "2025/fulda.yaml",
+            "budget: 931500 ",
+            "budget: [1234567890, 1234567890, 1234567890, 1234567890, 12345678901] ",
+            "object (got [1234567890, 1234567890, 1234567890, 1234567890, 12345678...)",
+        ),
+        (  # what was given is cut at 60 characters
+            "2025/fulda.yaml",
+            "budget: 931500 ",
+            "budget: [1000001, 1000002, 1000003, 1000004, 1000005, 1000006, 1000007, 1000008, 1000009] ",
+            "fulda.yaml:6, field 'budget': Decimal input should be an integer, float, string or Decimal object "
+            "(got [1000001, 1000002, 1000003, 1000004, 1000005, 1000006, 10...)",
+        ),
+        (
+            "2025/fulda.yaml",
+            "  2:\n",
+            "  zwei:\n",
+            "fulda.yaml:10, field 'projects.zwei': Input should be a valid integer, unable to parse string as an "
+            "integer (got 'zwei')",
+        ),
+        (
+            "2025/_year.yaml",
+            "year: 2025",
+            "year: [2025]",
+            "_year.yaml:3, field 'year': Input should be a valid integer (got [2025])",
+        ),
         (  # a wrong key of a mapping: pydantic says '[key]', the field is the key itself
             "2025/fulda.yaml",
             "  2:\n",
@@ -254,3 +300,22 @@ def test_a_year_folder_without_its_year_file_is_one_problem(project):
     assert [str(problem) for problem in caught.value.problems] == [
         f"{year_file}: cannot read: No such file or directory"
     ]
+
+
+def test_the_plausible_minimum_is_a_lower_bound_that_the_minimum_itself_meets(project):
+    import dataclasses
+    from decimal import Decimal
+
+    from agreement_gen.data.plan import plan_year
+    from agreement_gen.data.validate import signing_problems
+
+    agreement = plan_year(project, 2025, ["darmstadt-dieburg"]).agreements[0]
+    budget = agreement.data.budget
+    assert budget == Decimal(1288930)
+
+    def with_minimum(minimum: Decimal) -> list[tuple[str, ...]]:
+        year = agreement.fiscal_year.model_copy(update={"min_budget": minimum})
+        return [loc for loc, _ in signing_problems(dataclasses.replace(agreement, fiscal_year=year))]
+
+    assert with_minimum(budget) == []
+    assert with_minimum(budget + 1) == [("budget",)]

@@ -66,7 +66,7 @@ def _message(error: ErrorDetails) -> str:
         return _(
             "'{text}' contains ': ', so YAML read it as 'field: value'; put the whole text in quotes: \"{text}\""
         ).format(text=text)
-    if error["type"] in {"int_parsing", "int_type", "decimal_parsing", "decimal_type"}:
+    if error["type"] in {"int_parsing", "int_type", "decimal_type"}:  # a budget given as text is refused earlier
         got = repr(given)
         shown = got if len(got) <= 60 else got[:57] + "..."  # a list can be long
         return _("{message} (got {value})").format(message=msg, value=shown)
