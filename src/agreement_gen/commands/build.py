@@ -11,6 +11,7 @@ from agreement_gen.build.builders import FORMATS, Format
 from agreement_gen.build.pipeline import build
 from agreement_gen.commands.options import make_paths, paths_options, split_only
 from agreement_gen.data.models import Status
+from agreement_gen.data.structure import Agreement, YearPlan
 from agreement_gen.i18n import _
 from agreement_gen.labels import status_label
 from agreement_gen.ui import console
@@ -51,7 +52,6 @@ def command(
         message = _("choose from {formats} (docx always)").format(formats=", ".join(FORMATS))
         raise click.BadParameter(message, param_hint="--formats")
     from agreement_gen.commands.progress import build_progress
-    from agreement_gen.signing.record import changes_since_record
 
     report = build(
         make_paths(counties, templates, out),
@@ -60,7 +60,7 @@ def command(
         Status(stage) if stage else None,
         [Format(name) for name in wanted],
         force=force,
-        changes_since=changes_since_record,
+        changes_since=changes_since_record,  # imported only when something is to be built
         progress=build_progress(quiet),
     )
     for item in report.built:
@@ -91,3 +91,11 @@ def command(
         console.print(closed_now_note(report.year, report.closed_template))
     if report.failed:
         raise click.exceptions.Exit(1)
+
+
+def changes_since_record(agreement: Agreement, plan: YearPlan) -> list[str]:
+    """The signing round's changes since a district was sent or signed; the round's modules (pyHanko and the
+    judgement) load only when the build has something to do, so a build with nothing to do stays quick."""
+    from agreement_gen.signing.record import changes_since_record as since
+
+    return since(agreement, plan)

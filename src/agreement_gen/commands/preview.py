@@ -26,7 +26,7 @@ def command(slug: str, year: int | None, counties: Path, templates: Path, out: P
     paths = make_paths(counties, templates, out)
     if pdf:
         from agreement_gen.build.pipeline import build
-        from agreement_gen.signing.record import changes_since_record
+        from agreement_gen.commands.build import changes_since_record
 
         report = build(paths, year, only=[slug], changes_since=changes_since_record)
         for item in report.failed:
