@@ -22,6 +22,9 @@ class Recorder(BuildProgress):
     def step(self, slug: str, fmt: Format, step: Step) -> None:
         self.events.append((slug, fmt, step))
 
+    def finish(self) -> None:
+        self.events.append(("finish",))
+
 
 def test_the_build_reports_each_district_as_it_is_rendered(project):
     recorder = Recorder()
@@ -38,6 +41,7 @@ def test_the_build_reports_each_district_as_it_is_rendered(project):
         ("start", 2025, 2, 1),
         ("fulda", Format.DOCX, Step.RENDERED),
         ("wetterau", Format.DOCX, Step.RENDERED),
+        ("finish",),
     ]
 
 
@@ -67,6 +71,8 @@ def test_the_bar_counts_every_format_and_a_failure_finishes_its_district():
     assert (task.completed, task.total) == (5, 6) and not task.finished
     bar.step("kassel", Format.PDF, Step.FAILED)
     assert task.finished
+    bar.finish()
+    assert not bar.bar.live.is_started
     shown = screen.getvalue()
     assert "kassel: failed" in shown and "6/6" in shown and "2025: building" in shown
 

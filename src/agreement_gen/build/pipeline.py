@@ -207,6 +207,7 @@ def _build_locked(
             message = _("the build stopped: {reason}; nothing in {folder} was changed")
         raise OutputError(message.format(reason=describe_os_error(exc), folder=out_dir)) from exc
     finally:
+        progress.finish()
         for builder in builders:
             builder.close(abort=aborted)
         shutil.rmtree(staging, ignore_errors=True)

@@ -58,5 +58,6 @@ class ConsoleProgress(BuildProgress):
             advance = 1
             self.done[slug] = self.done.get(slug, 0) + 1
         self.bar.update(self.task, advance=advance, description=f"{slug}: {_(self.WORDS[step])}")
-        if self.bar.tasks[0].finished:
-            self.bar.stop()
+
+    def finish(self) -> None:
+        self.bar.stop()  # also after a failure or Ctrl-C: the terminal gets its cursor back

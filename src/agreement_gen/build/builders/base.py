@@ -41,6 +41,9 @@ class BuildProgress:
     def step(self, slug: str, fmt: Format, step: Step) -> None:
         """One district reached `step` in the builder of `fmt`."""
 
+    def finish(self) -> None:
+        """The build ended: done, failed or interrupted (a bar on the screen goes away)."""
+
 
 class OutputRejected(Exception):
     """A document was produced but fails its checks; `reason` says why, in the user's language."""
