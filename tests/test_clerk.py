@@ -250,14 +250,20 @@ def test_yaml_hints_in_german(project, capsys):
 # --- tables that fit 80 columns ------------------------------------------------------------------------
 
 
-def test_list_fits_80_columns_and_keeps_every_slug():
+def at_80_columns(verb: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """`agreement-gen VERB` in German in an 80-column terminal; every line it prints fits."""
     env = {**os.environ, "COLUMNS": "80", "AGREEMENT_GEN_LANG": "de"}
     result = subprocess.run(
-        [sys.executable, "-m", "agreement_gen", "list"], cwd=ROOT, capture_output=True, text=True, env=env
+        [sys.executable, "-m", "agreement_gen", verb], cwd=ROOT, capture_output=True, text=True, env=env
     )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80
+    return result, lines
+
+
+def test_list_fits_80_columns_and_keeps_every_slug():
+    result, lines = at_80_columns("list")
     for header in ("Kreis/Stadt", "(Kürzel)", "Status", "Budget", "Quelle"):
         assert header in result.stdout
     for slug in (p.stem for p in (ROOT / "counties" / "2025").glob("*.yaml") if p.name != "_year.yaml"):
@@ -419,13 +425,7 @@ def test_make_help_lists_the_targets():
 
 
 def test_status_fits_80_columns_in_german():
-    env = {**os.environ, "COLUMNS": "80", "AGREEMENT_GEN_LANG": "de"}
-    result = subprocess.run(
-        [sys.executable, "-m", "agreement_gen", "status"], cwd=ROOT, capture_output=True, text=True, env=env
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert max(len(line) for line in lines) <= 80
+    result, lines = at_80_columns("status")
     for header in ("Kürzel", "Stufe", "Fehlt", "Zurück", "Portal"):
         assert header in result.stdout
     first_cells = {line.split("│")[1].strip() for line in lines if line.count("│") > 3}

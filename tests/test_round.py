@@ -294,7 +294,6 @@ def test_send_checks_readiness_sets_the_stage_builds_and_records(project, capsys
 
 @pytest.mark.slow
 def test_the_full_round_survives_make_clean_a_fresh_clone_and_a_new_generator(project, capsys, monkeypatch, tmp_path):
-    from .signing import MINISTRY, issue, make_ca, sign_as
 
     office = project.counties.parent  # the clerk's working copy, a git repository of counties/ and templates/
     make_real(project.counties)
@@ -306,12 +305,7 @@ def test_the_full_round_survives_make_clean_a_fresh_clone_and_a_new_generator(pr
     git(office, "commit", "-q", "-m", "Landkreis Kassel zur Unterschrift versandt")
     sent = (project.out / "2025" / f"{SLUG}.pdf").read_bytes()
 
-    ca = make_ca()
-    ministry, district = issue(ca, "Heike Hofmann", MINISTRY), issue(ca, "Andreas Siebert", "Landkreis Kassel")
-    once = sign_as(sent, "Signatur_Ministerium", *ministry, ca, dt.datetime(2025, 8, 2, 10, tzinfo=dt.UTC))
-    signed = tmp_path / "unterschrieben.pdf"
-    signed.write_bytes(sign_as(once, f"Signatur_{SLUG}", *district, ca, dt.datetime(2025, 8, 11, 9, tzinfo=dt.UTC)))
-    (tmp_path / "ca.pem").write_bytes(ca.pem)
+    signed = signed_by_both(sent, tmp_path)
 
     shutil.rmtree(project.out)  # make clean
     clone = tmp_path / "anderer-pc"
@@ -331,18 +325,12 @@ def test_the_full_round_survives_make_clean_a_fresh_clone_and_a_new_generator(pr
 
 @pytest.mark.slow
 def test_a_round_signed_after_the_budget_changed_is_refused(project, capsys, tmp_path):
-    from .signing import MINISTRY, issue, make_ca, sign_as
 
     make_real(project.counties)
     assert send_at(project, SLUG) == 0
     sent = (project.out / "2025" / f"{SLUG}.pdf").read_bytes()
     edit_yaml(project.counties / DATA, KASSEL_BUDGET, "budget: 978700")
-    ca = make_ca()
-    ministry, district = issue(ca, "Heike Hofmann", MINISTRY), issue(ca, "Andreas Siebert", "Landkreis Kassel")
-    once = sign_as(sent, "Signatur_Ministerium", *ministry, ca, dt.datetime(2025, 8, 2, 10, tzinfo=dt.UTC))
-    signed = tmp_path / "unterschrieben.pdf"
-    signed.write_bytes(sign_as(once, f"Signatur_{SLUG}", *district, ca, dt.datetime(2025, 8, 11, 9, tzinfo=dt.UTC)))
-    (tmp_path / "ca.pem").write_bytes(ca.pem)
+    signed = signed_by_both(sent, tmp_path)
     before = snapshot(project.counties)
     capsys.readouterr()
     code = run(["receive", *folder_args(project, "receive"), str(signed), "--trust", str(tmp_path / "ca.pem")])
@@ -436,3 +424,17 @@ def test_a_new_year_sends_nothing_until_each_copied_clause_is_confirmed(project,
     assert "to_confirm" not in year_file.read_text(encoding="utf-8")
     code, out, _ = cli("check", "--year", "2026")
     assert code == 0 and "not yet confirmed" not in out
+
+
+def signed_by_both(sent: bytes, folder: Path) -> Path:
+    """`sent` signed by the ministry, then by Landkreis Kassel, with certificates of a CA the test makes;
+    returns the signed file (FOLDER/unterschrieben.pdf), the CA's certificate beside it as FOLDER/ca.pem."""
+    from .signing import MINISTRY, issue, make_ca, sign_as
+
+    ca = make_ca()
+    ministry, district = issue(ca, "Heike Hofmann", MINISTRY), issue(ca, "Andreas Siebert", "Landkreis Kassel")
+    once = sign_as(sent, "Signatur_Ministerium", *ministry, ca, dt.datetime(2025, 8, 2, 10, tzinfo=dt.UTC))
+    signed = folder / "unterschrieben.pdf"
+    signed.write_bytes(sign_as(once, f"Signatur_{SLUG}", *district, ca, dt.datetime(2025, 8, 11, 9, tzinfo=dt.UTC)))
+    (folder / "ca.pem").write_bytes(ca.pem)
+    return signed
