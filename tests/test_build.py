@@ -72,3 +72,22 @@ def test_formats_must_be_known(cli):
     code, _, err = cli("build", "--formats", "docx,odt")
     assert code == 2
     assert "--formats" in err
+
+
+def test_docx_and_pdf_say_the_same_about_themselves(project, cli):
+    """One document_metadata for both formats: title, author, subject, keywords, language, date."""
+    import pikepdf
+
+    assert cli("build", "--only", "fulda")[0] == 0
+    props = docx.Document(str(project.out / "2025" / "fulda.docx")).core_properties
+    assert props.title == "Zielvereinbarung AQB 2025 – Landkreis Fulda"
+    assert props.keywords.endswith("; AQB; Hessen; 2025; Landkreis Fulda")
+    assert props.language == "de-DE"
+    with pikepdf.open(project.out / "2025" / "fulda.pdf") as pdf:
+        meta = pdf.open_metadata()
+        assert meta["dc:title"] == props.title
+        assert meta["dc:creator"] == [props.author]
+        assert meta["dc:description"] == props.subject
+        assert meta["pdf:Keywords"] == props.keywords
+        assert str(pdf.Root.Lang) == props.language
+        assert meta["xmp:CreateDate"].startswith(props.created.date().isoformat())

@@ -5,9 +5,12 @@ process has its own user profile, copied from one prepared once (two processes s
 profile fail, sometimes silently; a fresh profile costs extra start-up), runs in its own
 process group (soffice starts soffice.bin as a child, and a hang must kill both) and has a
 hard timeout. A process is replaced after `max_per_process` files, since long-running
-LibreOffice processes grow and die (unoserver#55, #74). Files a process did not deliver are
-retried once in a fresh process. Finished PDFs are handed on while the batch is still
-running, so the caller's post-processing overlaps with the conversion.
+LibreOffice processes grow and die (unoserver#55, #74). The files are cut into equal chunks of at
+most that many, one per process start, and each worker takes the next chunk when its process
+ends: a slow process holds up its own chunk, not a fixed share of the batch. (Smaller chunks would
+balance finer but cost a LibreOffice start, about as much as ten conversions, each.) Files a
+process did not deliver are retried once in a fresh process. Finished PDFs are handed on while
+the batch is still running, so the caller's post-processing overlaps with the conversion.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Queue
+from queue import Empty, Queue, SimpleQueue
 
 from agreement_gen.environment import CONVERT_TIMEOUT
 from agreement_gen.errors import ToolMissingError
@@ -130,9 +133,20 @@ def _pdf_for(docx: Path, out_dir: Path) -> Path:
     return out_dir / (docx.stem + ".pdf")
 
 
-def _chunks(files: list[Path], size: int) -> Iterator[list[Path]]:
-    for start in range(0, len(files), size):
-        yield files[start : start + size]
+def chunks(files: list[Path], workers: int, most: int) -> list[list[Path]]:
+    """`files` in order, cut into the fewest chunks of at most `most` files that keep every worker busy,
+    as equal in size as they can be (26 files, 2 workers: 13 + 13; 500 files, at most 50: 10 × 50)."""
+    if not files:
+        return []
+    rounds = -(-len(files) // (workers * most))  # process starts per worker
+    count = min(len(files), workers * rounds)
+    size, extra = divmod(len(files), count)
+    cut, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        cut.append(files[start:end])
+        start = end
+    return cut
 
 
 class LibreOfficeConverter:
@@ -266,9 +280,14 @@ class LibreOfficeConverter:
         return missing, _("LibreOffice produced no PDF (exit code {code})").format(code=proc.returncode)
 
     def _worker(
-        self, files: list[Path], out_dir: Path, work: Path, template: Path | None, emit: Callable[[Converted], None]
-    ) -> None:
-        for chunk in _chunks(files, self.max_per_process):  # a fresh process every `max_per_process` files
+        self, queue: SimpleQueue[list[Path]], out_dir: Path, work: Path, template: Path | None,
+        emit: Callable[[Converted], None],
+    ) -> None:  # fmt: skip
+        while True:  # the next chunk, in a fresh process, until none is left
+            try:
+                chunk = queue.get_nowait()
+            except Empty:
+                return
             missing, reason = self._run_process(chunk, out_dir, self._new_profile(work, template), emit)
             if missing:  # once more, in a fresh process
                 missing, reason = self._run_process(missing, out_dir, self._new_profile(work, template), emit)
@@ -281,21 +300,24 @@ class LibreOfficeConverter:
         """Yield each file's outcome as soon as it is known, in completion order."""
         if not files:
             return
-        shares = [files[i :: self.workers] for i in range(min(self.workers, len(files)))]
+        pending: SimpleQueue[list[Path]] = SimpleQueue()
+        cut = chunks(files, self.workers, self.max_per_process)
+        for chunk in cut:
+            pending.put(chunk)
         results: Queue[Converted | BaseException] = Queue()
         work = Path(self._work.name)
-        pool = ThreadPoolExecutor(max_workers=len(shares))
+        pool = ThreadPoolExecutor(max_workers=min(self.workers, len(cut)))
         try:
             template = self._ready.result()  # raises ToolMissingError if LibreOffice is missing or broken
 
-            def run_share(share: list[Path]) -> None:
+            def run_worker() -> None:
                 try:
-                    self._worker(share, out_dir, work, template, results.put)
+                    self._worker(pending, out_dir, work, template, results.put)
                 except BaseException as exc:  # reported to the consuming thread
                     results.put(exc)
 
-            for share in shares:
-                pool.submit(run_share, share)
+            for _ in range(min(self.workers, len(cut))):
+                pool.submit(run_worker)
             for _ in range(len(files)):
                 outcome = results.get()
                 if isinstance(outcome, BaseException):

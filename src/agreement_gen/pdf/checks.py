@@ -258,14 +258,18 @@ def check_accessibility(doc: pikepdf.Pdf, expected_title: str | None = None) -> 
     return findings
 
 
-def check_marks_and_headings(doc: pikepdf.Pdf) -> list[Finding]:
-    """On the PDF itself: a draft's marking and every page number on every page; headings as headings."""
+def check_marks_and_headings(doc: pikepdf.Pdf, draft: bool | None = None, example: bool | None = None) -> list[Finding]:
+    """On the PDF itself: a draft's marking and every page number on every page; headings as headings.
+
+    `draft` and `example` are what the data says (a new build); None: the file's own trace says whether
+    it is a draft, and one page showing the example marking requires it on all (verify)."""
     from agreement_gen.pdf.marks import heading_problems, mark_problems
 
-    metadata = doc.Root.get("/Metadata")
-    trace = read_trace(metadata.read_bytes() if isinstance(metadata, pikepdf.Stream) else b"")
-    draft = trace is not None and trace.stage is Status.DRAFT
-    marks = mark_problems(doc, draft=draft, example=None)
+    if draft is None:
+        metadata = doc.Root.get("/Metadata")
+        trace = read_trace(metadata.read_bytes() if isinstance(metadata, pikepdf.Stream) else b"")
+        draft = trace is not None and trace.stage is Status.DRAFT
+    marks = mark_problems(doc, draft=draft, example=example)
     headings = heading_problems(doc)
     on_all = _("markings and page numbers on all {pages} page(s)").format(pages=len(doc.pages))
     return [
@@ -332,14 +336,20 @@ def signature_field_names(doc: pikepdf.Pdf) -> list[str]:
     return [str(f.get("/T")) for f in acroform.get("/Fields", []) if f.get("/FT") == "/Sig"]
 
 
-def verify_pdf(data: bytes, expected_title: str | None = None) -> list[Finding]:
-    """All checks on one PDF's bytes, but its signatures (signing/report.py: the signing round's business)."""
+def verify_pdf(
+    data: bytes, expected_title: str | None = None, *, draft: bool | None = None, example: bool | None = None
+) -> list[Finding]:
+    """All checks on one PDF's bytes, but its signatures (signing/report.py: the signing round's business).
+
+    A new build passes what its data says (`expected_title`, `draft`, `example`); `verify` knows only the file."""
     try:
         doc = pikepdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exc:
         return [Finding(False, _("not a readable PDF: {error}").format(error=exc))]
     with doc:
-        findings = check_pdfa(doc) + check_accessibility(doc, expected_title) + check_marks_and_headings(doc)
+        findings = (
+            check_pdfa(doc) + check_accessibility(doc, expected_title) + check_marks_and_headings(doc, draft, example)
+        )
         findings += check_trace(doc)
         fields = signature_field_names(doc)
     if fields:

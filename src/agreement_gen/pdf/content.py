@@ -37,6 +37,9 @@ def expected_texts(agreement: Agreement) -> list[str]:
 # string of its subset fonts in hex) or the end of a text object. Scanned with one regular
 # expression, in C, instead of parsing every operator in Python (≈ 30× faster).
 _TOKENS = re.compile(rb"/([^\s/<>\[\]()]+)\s+[-+\d.]+\s+Tf|<([0-9A-Fa-f\s]*)>|\bET\b|\((?:[^()\\]|\\.)*\)")
+# The same without the hex strings: where the font or the text object changes (_segment_text).
+_CUTS = re.compile(rb"/([^\s/<>\[\]()]+)\s+[-+\d.]+\s+Tf|\b(ET)\b|\((?:[^()\\]|\\.)*\)")
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 
 
 def _content_bytes(page: pikepdf.Page) -> bytes:
@@ -67,22 +70,43 @@ def _page_text(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translati
 def _segment_text(
     page: pikepdf.Page, content: bytes, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]
 ) -> str | None:
-    """The text a piece of the page's content shows (see _page_text)."""
+    """The text a piece of the page's content shows (see _page_text).
+
+    The content is cut at font selections, text-object ends and literal strings; the hex strings
+    between two cuts are in one font and are decoded together, so Python takes a step per cut,
+    not per string (a page holds thousands of strings, one per kerning pair)."""
     fonts = _fonts(page, cmaps)
     parts: list[str] = []
     current: tuple[_Translation, int] | None = None
-    for match in _TOKENS.finditer(content):
-        font_name, hex_string = match.group(1), match.group(2)
+    position = 0
+
+    def shown(piece: bytes) -> bool:
+        hexes = _HEX.findall(piece)
+        if not hexes:
+            return True
+        if current is None:
+            return False
+        digits = 2 * current[1]  # hex digits per glyph code
+        joined = b"".join(hexes)
+        if joined.isalnum() and not any(len(h) % digits for h in hexes):
+            parts.append(_decode(bytes.fromhex(joined.decode("ascii")), *current))
+        else:  # whitespace inside a string, or a string cut short: one by one, as written
+            parts.extend(_decode(bytes.fromhex(h.decode("ascii")), *current) for h in hexes)
+        return True
+
+    for match in _CUTS.finditer(content):
+        if not shown(content[position : match.start()]):
+            return None
+        position = match.end()
+        font_name, text_end = match.group(1, 2)
         if font_name is not None:
             current = fonts.get("/" + font_name.decode("latin-1"))
-        elif hex_string is not None:
-            if current is None:
-                return None
-            parts.append(_decode(bytes.fromhex(hex_string.decode("ascii")), *current))
-        elif match.group(0) == b"ET":
+        elif text_end is not None:
             parts.append("\n")
         else:  # a literal string: not what LibreOffice writes; let pypdf read this page
             return None
+    if not shown(content[position:]):
+        return None
     return "".join(parts)
 
 

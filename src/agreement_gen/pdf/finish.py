@@ -17,25 +17,14 @@ import datetime as dt
 import io
 import struct
 import zlib
-from dataclasses import dataclass
 
 import pikepdf
 
 from agreement_gen.pdf.tagging import complete_tagging
 from agreement_gen.pdf.trace import Trace, add_trace
+from agreement_gen.render.metadata import DocumentMetadata
 
 ICC_DATE_OFFSET = 24  # ICC header: dateTimeNumber, six big-endian uint16 at bytes 24–35
-
-
-@dataclass(frozen=True)
-class PdfMetadata:
-    title: str
-    author: str
-    subject: str
-    keywords: str
-    language: str
-    timestamp: dt.datetime  # fixed "creation" time, so the output is reproducible
-    trace: Trace | None = None  # district, year, stage, inputs: our own XMP properties (pdf/trace.py)
 
 
 def _fix_icc_date(doc: pikepdf.Pdf, when: dt.datetime) -> None:
@@ -52,9 +41,10 @@ def _fix_icc_date(doc: pikepdf.Pdf, when: dt.datetime) -> None:
         profile.write(zlib.compress(bytes(data), 9), filter=pikepdf.Name.FlateDecode)
 
 
-def finish_pdf(pdf: bytes, meta: PdfMetadata) -> bytes:
-    """Metadata set and synchronised, export-time stamps replaced; returns the new file (one revision)."""
-    when = meta.timestamp.astimezone(dt.UTC).replace(microsecond=0)
+def finish_pdf(pdf: bytes, meta: DocumentMetadata, trace: Trace | None = None) -> bytes:
+    """Metadata set and synchronised, export-time stamps replaced, our `trace` (district, year, stage,
+    inputs: pdf/trace.py) added; returns the new file (one revision)."""
+    when = meta.created.astimezone(dt.UTC).replace(microsecond=0)
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         with doc.open_metadata(set_pikepdf_as_editor=False) as xmp:
             xmp["dc:title"] = meta.title
@@ -63,8 +53,8 @@ def finish_pdf(pdf: bytes, meta: PdfMetadata) -> bytes:
             xmp["pdf:Keywords"] = meta.keywords
             for key in ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate"):
                 xmp[key] = when.isoformat()
-        if meta.trace is not None:  # after pikepdf wrote the packet: ours adds a nested extension schema
-            doc.Root.Metadata.write(add_trace(doc.Root.Metadata.read_bytes(), meta.trace))
+        if trace is not None:  # after pikepdf wrote the packet: ours adds a nested extension schema
+            doc.Root.Metadata.write(add_trace(doc.Root.Metadata.read_bytes(), trace))
         for key in ("/Producer", "/ModDate"):
             if key in doc.docinfo:
                 del doc.docinfo[key]

@@ -11,7 +11,6 @@ text check. So the PDF itself is read:
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterator
 
@@ -58,12 +57,6 @@ def mark_problems(doc: pikepdf.Pdf, draft: bool, example: bool | None) -> list[s
             )
         )
     return problems
-
-
-def expected_marks(pdf: bytes, draft: bool, example: bool) -> list[str]:
-    """mark_problems for a new PDF whose data says whether it is a draft and example data."""
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        return mark_problems(doc, draft, example)
 
 
 def _role(node: pikepdf.Dictionary, role_map: dict[str, str]) -> str:

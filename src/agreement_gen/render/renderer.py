@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,17 @@ from agreement_gen.errors import RenderError
 from agreement_gen.i18n import _
 from agreement_gen.render.context import template_context
 from agreement_gen.render.limits import LimitedSandbox, LimitExceededError, render_seconds, time_limit
+from agreement_gen.render.metadata import DocumentMetadata, document_metadata
 from agreement_gen.render.normalise import normalise
-from agreement_gen.render.reproducible import build_timestamp, normalize_zip
+from agreement_gen.render.reproducible import normalize_zip
 
-KEYWORDS = "Zielvereinbarung; Ausbildungs- und Qualifizierungsbudget; AQB; Hessen"
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """A rendered DOCX and what it says about itself (the PDF made from it says the same)."""
+
+    content: bytes
+    metadata: DocumentMetadata
 
 
 class Fields(dict[str, Any]):
@@ -106,6 +114,10 @@ class TemplateRenderer:
 
     def render(self, agreement: Agreement) -> bytes:
         """The finished DOCX as bytes. Raises RenderError naming the district on any template problem."""
+        return self.render_document(agreement).content
+
+    def render_document(self, agreement: Agreement) -> RenderedDocument:
+        """The finished DOCX and its metadata. Raises RenderError naming the district on any template problem."""
         doc = DocxTemplate(io.BytesIO(self._template_bytes))
         context = {k: _wrap(k, v) for k, v in template_context(agreement).items()}
         try:
@@ -149,15 +161,16 @@ class TemplateRenderer:
         normalise(doc.docx)  # no comments, the same header (ENTWURF, page number) on every page
         props = doc.docx.core_properties
         # docxtpl renders these with our autoescaping environment; python-docx escapes again on save.
-        for name in ("title", "subject", "author", "comments"):
-            setattr(props, name, html.unescape(getattr(props, name) or ""))
-        props.keywords = KEYWORDS
-        props.language = "de-DE"
+        rendered = {name: html.unescape(getattr(props, name) or "") for name in ("title", "subject", "author")}
+        props.comments = html.unescape(props.comments or "")
+        metadata = document_metadata(agreement, **rendered)
+        props.title, props.author, props.subject = metadata.title, metadata.author, metadata.subject
+        props.keywords = metadata.keywords
+        props.language = metadata.language
         # Fixed times and revision: rendering the same inputs twice gives the same bytes.
-        when = build_timestamp(agreement)
-        props.created = props.modified = when.replace(tzinfo=None)
+        props.created = props.modified = metadata.created.replace(tzinfo=None)
         props.last_modified_by = ""
         props.revision = 1
         buffer = io.BytesIO()
         doc.save(buffer)
-        return normalize_zip(buffer.getvalue(), when)
+        return RenderedDocument(normalize_zip(buffer.getvalue(), metadata.created), metadata)

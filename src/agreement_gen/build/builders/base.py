@@ -8,6 +8,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from agreement_gen.data.structure import Agreement
+from agreement_gen.render.metadata import DocumentMetadata
 
 
 class Format(StrEnum):
@@ -61,6 +62,7 @@ class Item:
     staged: dict[Format, Path] = field(default_factory=dict)
     error: str | None = None
     fingerprint: str = ""  # the manifest's fingerprint of its inputs; the PDF carries it in its XMP
+    metadata: DocumentMetadata | None = None  # what the rendered DOCX says about itself; the PDF says the same
 
     @property
     def ok(self) -> bool:

@@ -33,13 +33,14 @@ class DocxBuilder(Builder):
         for item in items:
             slug = item.agreement.slug
             try:
-                content = self.renderer.render(item.agreement)
-                check_docx(content)
+                rendered = self.renderer.render_document(item.agreement)
+                check_docx(rendered.content)
             except (RenderError, OutputRejected) as exc:
                 item.fail(exc.reason)
                 progress.step(slug, self.format, Step.FAILED)
                 continue
             target = staging / f"{slug}.docx"
-            target.write_bytes(content)
+            target.write_bytes(rendered.content)
             item.staged[self.format] = target
+            item.metadata = rendered.metadata
             progress.step(slug, self.format, Step.RENDERED)
