@@ -52,7 +52,8 @@ def test_a_signing_certificate_attribute_naming_another_certificate_is_refused(f
     signed = forge.district_signs(once, signer_type=OtherCertificateSigner)
     err = forge.refused(capsys, signed)
     assert (
-        f"the signature in {DISTRICT_FIELD} cannot be validated: its signature data is malformed or inconsistent" in err
+        f"the signature in {DISTRICT_FIELD} is refused: its signed attributes name another certificate than the one "
+        "that signed (the signing-certificate attribute), so it is not clear who signed" in err
     )
 
 
@@ -65,5 +66,30 @@ def test_a_declared_digest_other_than_the_one_used_is_refused(forge: Forge, caps
     assert len(forged) == len(signed)
     err = forge.refused(capsys, forged)
     assert (
-        f"the signature in {DISTRICT_FIELD} cannot be validated: its signature data is malformed or inconsistent" in err
+        f"the signature in {DISTRICT_FIELD} is refused: the digest or signature algorithm it declares is not the one "
+        "it signed (the CMS algorithm protection attribute), so the signature data was changed after signing" in err
     )
+
+
+def test_each_kind_of_malformed_signature_data_has_its_own_sentence():
+    from pyhanko.sign.validation.errors import DisallowedAlgorithmError, SignatureValidationError
+
+    from agreement_gen.signing.judgement.crypto import malformed
+
+    def raised(inner: BaseException, outer: type[BaseException] | None = None) -> BaseException:
+        try:
+            try:
+                raise inner
+            except BaseException:
+                if outer is None:
+                    raise
+                raise outer("wrapped")  # noqa: B904 – the context is what malformed() follows
+        except BaseException as exc:
+            return exc
+
+    weak = malformed("F", raised(DisallowedAlgorithmError("md5 is banned", None)))
+    assert weak == "the signature in F is refused: it uses an algorithm that is no longer allowed for signatures"
+    wrapped = malformed("F", raised(DisallowedAlgorithmError("md5 is banned", None), SignatureValidationError))
+    assert wrapped == weak  # found behind pyHanko's wrapping exception, too
+    other = malformed("F", raised(KeyError("certificates")))
+    assert other == "the signature in F cannot be validated: its signature data is malformed or inconsistent (KeyError)"

@@ -77,11 +77,7 @@ def check(sig: Any, roots: list) -> Checked:
     except SignatureProblem:
         raise
     except Exception as exc:  # pyHanko's reaction to malformed CMS data: many exception types
-        raise SignatureProblem(
-            _(
-                "the signature in {field} cannot be validated: its signature data is malformed or inconsistent ({name})"
-            ).format(field=field, name=type(exc).__name__)
-        ) from exc
+        raise SignatureProblem(malformed(field, exc)) from exc
     if cert is None:
         raise SignatureProblem(_("the signature in {field} carries no signer certificate").format(field=field))
     indication = getattr(status, "trust_problem_indic", None)
@@ -107,6 +103,40 @@ def check(sig: Any, roots: list) -> Checked:
         digest=digest,
         mechanism=mechanism,
     )
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def malformed(field: str, exc: BaseException) -> str:
+    """The refusal for signature data pyHanko will not validate: as specific as pyHanko's reason allows."""
+    from pyhanko.sign.validation.errors import CMSAlgorithmProtectionError, DisallowedAlgorithmError
+
+    causes = list(_causes(exc))
+    indications = {getattr(getattr(e, "ades_subindication", None), "name", "") for e in causes}
+    if "NO_SIGNING_CERTIFICATE_FOUND" in indications:
+        return _(
+            "the signature in {field} is refused: its signed attributes name another certificate than the one "
+            "that signed (the signing-certificate attribute), so it is not clear who signed"
+        ).format(field=field)
+    if any(isinstance(e, CMSAlgorithmProtectionError) for e in causes):
+        return _(
+            "the signature in {field} is refused: the digest or signature algorithm it declares is not the one "
+            "it signed (the CMS algorithm protection attribute), so the signature data was changed after signing"
+        ).format(field=field)
+    if any(isinstance(e, DisallowedAlgorithmError) for e in causes):
+        return _(
+            "the signature in {field} is refused: it uses an algorithm that is no longer allowed for signatures"
+        ).format(field=field)
+    return _(
+        "the signature in {field} cannot be validated: its signature data is malformed or inconsistent ({name})"
+    ).format(field=field, name=type(exc).__name__)
 
 
 def _only_root_unknown(sig: Any, roots: list, claimed: dt.datetime | None, indication: Any, certs: tuple) -> bool:
