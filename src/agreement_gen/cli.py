@@ -97,7 +97,8 @@ def english_help(item: click.Command | click.Parameter) -> dict[str, str | None]
         texts = {key: getattr(item, key, None) for key in ("help", "short_help")}
         # a docstring's indentation is not part of the text (click strips it too when it shows it)
         item.__dict__[_ENGLISH] = {key: inspect.cleandoc(text) if text else text for key, text in texts.items()}
-    return item.__dict__[_ENGLISH]
+    english: dict[str, str | None] = item.__dict__[_ENGLISH]
+    return english
 
 
 def localize(command: click.Command) -> click.Command:

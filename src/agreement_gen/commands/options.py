@@ -104,7 +104,7 @@ def parse_dates(text: str, count: int) -> list[dt.date]:
     return [parse_date(part) for part in parts]
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType[dt.date, Any]):
     """A click option's value as a date: German (20.11.2026, 1.8.2025) or ISO (2026-11-20)."""
 
     name = "date"

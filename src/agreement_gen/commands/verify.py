@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.text import Text
@@ -19,7 +20,7 @@ from agreement_gen.pdf.checks import Finding, failures, has_signatures, verify_p
 from agreement_gen.ui import console
 
 
-def judgement_findings(content: bytes, counties: Path, templates: Path, roots: list) -> list[Finding]:
+def judgement_findings(content: bytes, counties: Path, templates: Path, roots: list[Any]) -> list[Finding]:
     """The judgement of a signed for_signature document of ours, as findings."""
     from agreement_gen.data.paths import Paths
     from agreement_gen.data.plan import plan_year
@@ -119,7 +120,7 @@ def validator_findings(path: Path) -> list[Finding]:
     return conformance_findings(validate_conformance(data), signed=signed)
 
 
-def _signatures(content: bytes, roots: list) -> list[Finding]:
+def _signatures(content: bytes, roots: list[Any]) -> list[Finding]:
     """Each signature as verify reports it (intact, coverage, PAdES level), for a file that has any."""
     import pikepdf
 

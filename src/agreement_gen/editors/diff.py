@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from agreement_gen.data.grammar import capfirst
 from agreement_gen.data.load import available_years
@@ -98,7 +99,7 @@ DISTRICT_VALUES = (
 MIN_VALUE_LENGTH = 3  # shorter values ('N.') would replace pieces of words
 
 
-def _forms(context: dict) -> tuple[tuple[str, str], ...]:
+def _forms(context: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """Each district-dependent text of one agreement → its placeholder, longest text first."""
     district = context["district"]
     pairs: dict[str, str] = {}
@@ -209,14 +210,14 @@ def compare(
     new_version: Version,
     notes: list[str] | None = None,
 ) -> Comparison:
-    groups: dict[tuple, Group] = {}
+    groups: dict[tuple[tuple[object, ...], int], Group] = {}
     changed = []
     common = sorted(set(old) & set(new))
     for slug in common:
         found = changes(old[slug], new[slug])
         if found:
             changed.append(slug)
-        seen: dict[tuple, int] = {}
+        seen: dict[tuple[object, ...], int] = {}
         for change in found:
             seen[change.key] = seen.get(change.key, 0) + 1
             key = (change.key, seen[change.key])  # the same edit twice in one document is two changes

@@ -342,8 +342,9 @@ def _q(ns: str, name: str) -> str:
 
 def _simple(node: etree._Element, ns: str, name: str) -> str | None:
     """A simple value in any XMP spelling: attribute, element text, or rdf:resource."""
-    if node.get(_q(ns, name)) is not None:
-        return node.get(_q(ns, name))
+    attribute = node.get(_q(ns, name))
+    if attribute is not None:
+        return str(attribute)
     child = node.find(_q(ns, name))
     if child is None:
         return None

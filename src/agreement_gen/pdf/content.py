@@ -49,11 +49,16 @@ def _content_bytes(page: pikepdf.Page) -> bytes:
     return contents.read_bytes() if isinstance(contents, pikepdf.Stream) else b""
 
 
-class _Translation(dict):
+class _Translation(dict[int, str]):
     """A ToUnicode map as a str.translate table; a code without an entry reads as U+FFFD."""
 
     def __missing__(self, code: int) -> str:
         return "\ufffd"
+
+
+# Each font's ToUnicode map as a translation table and its code width, by the font's object number
+# (or None: no usable map); a page's fonts are parsed once per document.
+CMaps = dict[tuple[int, int], tuple[_Translation, int] | None]
 
 
 def _decode(raw: bytes, table: _Translation, width: int) -> str:
@@ -61,15 +66,13 @@ def _decode(raw: bytes, table: _Translation, width: int) -> str:
     return (raw.decode("latin-1") if width == 1 else raw.decode("utf-16-be", "surrogatepass")).translate(table)
 
 
-def _page_text(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]) -> str | None:
+def _page_text(page: pikepdf.Page, cmaps: CMaps) -> str | None:
     """The text the page's own content shows, in content order; None if it cannot be read this way
     (a font without ToUnicode map, or a literal string): then pypdf reads it."""
     return _segment_text(page, _content_bytes(page), cmaps)
 
 
-def _segment_text(
-    page: pikepdf.Page, content: bytes, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]
-) -> str | None:
+def _segment_text(page: pikepdf.Page, content: bytes, cmaps: CMaps) -> str | None:
     """The text a piece of the page's content shows (see _page_text).
 
     The content is cut at font selections, text-object ends and literal strings; the hex strings
@@ -118,9 +121,7 @@ _MARKED_TOKENS = re.compile(
 )
 
 
-def _fonts(
-    page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]
-) -> dict[str, tuple[_Translation, int] | None]:
+def _fonts(page: pikepdf.Page, cmaps: CMaps) -> dict[str, tuple[_Translation, int] | None]:
     fonts: dict[str, tuple[_Translation, int] | None] = {}
     resources = page.obj.get("/Resources")
     for name, font in dict(resources.get("/Font", {}) if resources is not None else {}).items():
@@ -133,7 +134,7 @@ def _fonts(
     return fonts
 
 
-def marked_texts(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Translation, int] | None]) -> dict[int, str]:
+def marked_texts(page: pikepdf.Page, cmaps: CMaps) -> dict[int, str]:
     """The text of each marked-content sequence with an MCID on the page (what its structure element
     says), read in one pass; consecutive strings in one font are decoded together."""
     fonts = _fonts(page, cmaps)
@@ -170,7 +171,7 @@ def marked_texts(page: pikepdf.Page, cmaps: dict[tuple[int, int], tuple[_Transla
 
 
 def _missing_fast(doc: pikepdf.Pdf, missing: dict[str, str]) -> dict[str, str]:
-    cmaps: dict[tuple[int, int], tuple[_Translation, int] | None] = {}
+    cmaps: CMaps = {}
     for page in doc.pages:
         text = _page_text(page, cmaps)
         if text is None:

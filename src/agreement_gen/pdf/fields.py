@@ -106,5 +106,5 @@ def add_signature_fields(pdf: bytes, slots: list[SignatureSlot]) -> bytes:
             ),
         )
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]  # pyHanko leaves this one unannotated
     return out.getvalue()

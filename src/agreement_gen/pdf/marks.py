@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pikepdf
 
 from agreement_gen.i18n import _
-from agreement_gen.pdf.content import _page_text, marked_texts
+from agreement_gen.pdf.content import CMaps, _page_text, marked_texts
 from agreement_gen.pdf.text import squashed
 
 DRAFT_MARK = "ENTWURF"
@@ -28,7 +28,7 @@ HEADING = re.compile(r"^/H([1-6])$")
 
 def page_texts(doc: pikepdf.Pdf) -> list[str]:
     """Each page's printed text (header and footer included), squashed: no whitespace, NFKC."""
-    cmaps: dict = {}
+    cmaps: CMaps = {}
     return [squashed(_page_text(page, cmaps) or "") for page in doc.pages]
 
 
@@ -74,7 +74,7 @@ def structure_texts(doc: pikepdf.Pdf) -> Iterator[tuple[str, str]]:
         return
     role_map = {str(k): str(v) for k, v in dict(root.get("/RoleMap", {})).items()}
     pages = {page.obj.objgen: page for page in doc.pages}
-    cmaps: dict = {}
+    cmaps: CMaps = {}
     texts: dict[tuple[int, int], dict[int, str]] = {}
 
     def text_of(page_ref: pikepdf.Object | None, mcid: int) -> str:
@@ -92,7 +92,7 @@ def structure_texts(doc: pikepdf.Pdf) -> Iterator[tuple[str, str]]:
                 parts.append(text_of(node.get("/Pg"), int(kid)))
             elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
                 parts.append(text_of(kid.get("/Pg", node.get("/Pg")), int(kid.MCID)))
-            elif _inline(kid, role_map) and depth < 20:
+            elif isinstance(kid, pikepdf.Dictionary) and _inline(kid, role_map) and depth < 20:
                 parts.append(own_text(kid, depth + 1))
         return " ".join(" ".join(parts).split())
 
@@ -118,7 +118,7 @@ def structure_texts(doc: pikepdf.Pdf) -> Iterator[tuple[str, str]]:
 INLINE = {"/Span", "/Link", "/Quote", "/Note", "/Code", "/Lbl", "/Reference", "/BibEntry", "/Ruby", "/Warichu"}
 
 
-def _kids(node: pikepdf.Dictionary) -> list:
+def _kids(node: pikepdf.Dictionary) -> list[pikepdf.Object]:
     kids = node.get("/K")
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
+from agreement_gen.pdf.content import CMaps
+
 # One regular expression over the raw content stream (a Python step per operator would cost about
 # 25 ms a page). Strings, dictionaries and names are matched first, so that their bytes are never
 # read as operators.
@@ -305,7 +307,7 @@ def _content(page: pikepdf.Page) -> bytes:
     return contents.read_bytes() if isinstance(contents, pikepdf.Stream) else b""
 
 
-def _kids(node: pikepdf.Dictionary) -> list:
+def _kids(node: pikepdf.Dictionary) -> list[pikepdf.Object]:
     kids = node.get("/K")
     return list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
 
@@ -375,7 +377,7 @@ def _merge_section_headings(doc: pikepdf.Pdf, root: pikepdf.Dictionary) -> None:
     document = _document_element(root)
     kids = _kids(document)
     pages = {page.obj.objgen: page for page in doc.pages}
-    cmaps: dict = {}
+    cmaps: CMaps = {}
     texts: dict[tuple[int, int], dict[int, str]] = {}
 
     def text(node: pikepdf.Dictionary) -> str:
@@ -389,7 +391,8 @@ def _merge_section_headings(doc: pikepdf.Pdf, root: pikepdf.Dictionary) -> None:
         return " ".join(" ".join(parts).split())
 
     tree = _parent_tree(root)
-    merged, out, index, in_section = False, [], 0, False
+    out: list[pikepdf.Object] = []
+    merged, index, in_section = False, 0, False
     while index < len(kids):
         kid = kids[index]
         kind = str(kid.get("/S", "")) if isinstance(kid, pikepdf.Dictionary) else ""
@@ -398,6 +401,7 @@ def _merge_section_headings(doc: pikepdf.Pdf, root: pikepdf.Dictionary) -> None:
             in_section = False
         if (
             kind == "/H1"
+            and isinstance(kid, pikepdf.Dictionary)
             and isinstance(following, pikepdf.Dictionary)
             and str(following.get("/S", "")) == "/H2"
             and _SECTION_NUMBER.match(text(kid))
@@ -407,7 +411,7 @@ def _merge_section_headings(doc: pikepdf.Pdf, root: pikepdf.Dictionary) -> None:
             joined += [
                 pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page, MCID=mcid) for page, mcid in _mcids(following)
             ]
-            if all(d.Pg.objgen == own_page.objgen for d in joined):
+            if own_page is not None and all(d.Pg.objgen == own_page.objgen for d in joined):
                 kid.K = pikepdf.Array([int(d.MCID) for d in joined])
             else:
                 kid.K = pikepdf.Array(joined)

@@ -101,7 +101,7 @@ def _value(node: etree._Element, namespace: str, name: str) -> str | None:
     """A simple property in any of XMP's spellings: attribute, element text, or rdf:resource (a URI)."""
     attribute = node.get(_q(namespace, name))
     if attribute is not None:
-        return attribute.strip()
+        return str(attribute).strip()
     child = node.find(_q(namespace, name))
     if child is None:
         return None
@@ -160,7 +160,7 @@ def add_trace(xmp_packet: bytes, trace: Trace) -> bytes:
 
 def _serialise(root: etree._Element) -> bytes:
     """The packet as XMP wants it: the xpacket wrapper around the xmpmeta element, UTF-8."""
-    body = etree.tostring(root, encoding="utf-8")
+    body: bytes = etree.tostring(root, encoding="utf-8")
     return b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n' + body + b'\n<?xpacket end="w"?>'
 
 

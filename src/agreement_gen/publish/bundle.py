@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from agreement_gen.build.manifest import MANIFEST, Manifest, fingerprint, input_digests
 from agreement_gen.data.formatting import euro
@@ -199,7 +200,7 @@ def _checked_pdf(agreement: Agreement, plan: YearPlan, manifest: Manifest, out_d
     return item
 
 
-def _received_pdf(agreement: Agreement, paths: Paths, roots: list) -> Published | Problem:
+def _received_pdf(agreement: Agreement, paths: Paths, roots: list[Any]) -> Published | Problem:
     """A digitally signed agreement: the copy `receive` kept, published unchanged if it still validates."""
     from pypdf import PdfReader
 

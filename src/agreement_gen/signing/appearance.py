@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pyhanko.pdf_utils import generic, layout
 from pyhanko.pdf_utils.content import ResourceType
@@ -204,7 +205,9 @@ class SignatureAppearance(BaseStampStyle):
     border_width: int = 0
     frame: tuple[float, float, float] = field(default=(0.2, 0.3, 0.5))
 
-    def create_stamp(self, writer: BasePdfFileWriter, box: layout.BoxConstraints, text_params: dict) -> BaseStamp:
+    def create_stamp(
+        self, writer: BasePdfFileWriter, box: layout.BoxConstraints, text_params: dict[str, Any]
+    ) -> BaseStamp:
         return _Stamp(writer, self, box)
 
 

@@ -20,7 +20,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agreement_gen.data.paths import Paths
 from agreement_gen.errors import AgreementGenError
@@ -38,7 +38,7 @@ class ArchiveProblem(AgreementGenError):
     """The archival copy could not be made (TSA or OCSP unreachable); the received copy is unaffected."""
 
 
-def archival_copy(content: bytes, roots: list, tsa_url: str) -> bytes:
+def archival_copy(content: bytes, roots: list[Any], tsa_url: str) -> bytes:
     """`content` + one revision: validation data for every signature, then a document timestamp (B-LTA)."""
     from pyhanko.sign.general import SigningError
     from pyhanko.sign.timestamps.common_utils import TimestampRequestError
@@ -51,7 +51,7 @@ def archival_copy(content: bytes, roots: list, tsa_url: str) -> bytes:
         raise ArchiveProblem(_("no archival copy (PAdES B-LTA) made: {reason}").format(reason=exc)) from exc
 
 
-async def _archival_copy(content: bytes, roots: list, tsa_url: str) -> bytes:
+async def _archival_copy(content: bytes, roots: list[Any], tsa_url: str) -> bytes:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.signers import PdfTimeStamper
     from pyhanko.sign.signers.pdf_signer import TimestampDSSContentSettings

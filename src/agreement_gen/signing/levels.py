@@ -54,7 +54,8 @@ def _timestamp_of(signature: object) -> dt.datetime | None:
             token: cms.ContentInfo = attribute["values"][0]
             info = token["content"]["encap_content_info"]["content"].parsed
             assert isinstance(info, tsp.TSTInfo)
-            return info["gen_time"].native
+            when: dt.datetime | None = info["gen_time"].native
+            return when
     return None
 
 
@@ -71,7 +72,8 @@ def _dss_revision(reader: object) -> int | None:
     ref = root.raw_get("/DSS")
     # a /DSS written inline in the catalogue changes with the catalogue
     holder = ref.reference if isinstance(ref, generic.IndirectObject) else reader.root_ref  # type: ignore[attr-defined]
-    return reader.xrefs.get_last_change(holder)  # type: ignore[attr-defined]
+    revision: int | None = reader.xrefs.get_last_change(holder)  # type: ignore[attr-defined]
+    return revision
 
 
 def signature_levels(content: bytes) -> list[SignatureLevel]:

@@ -7,6 +7,7 @@ decision (the same for receive, publish, sign and verify, which prints both).
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from agreement_gen.i18n import N_, _
 from agreement_gen.pdf.checks import Finding
@@ -20,7 +21,7 @@ MODIFICATIONS = {
 }
 
 
-def signature_report(data: bytes, trust_roots: list | None = None) -> list[Finding]:
+def signature_report(data: bytes, trust_roots: list[Any] | None = None) -> list[Finding]:
     """Every signature: intact, which revision it covers, and whether what followed was permitted."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel

@@ -18,6 +18,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -37,6 +38,9 @@ from agreement_gen.signing.levels import SignatureLevel, signature_levels
 from agreement_gen.signing.receive.identify import revision_trace
 from agreement_gen.signing.receive.receipt import Refusal
 from agreement_gen.signing.settings import SETTINGS_FILE, KeySource, SigningSettings
+
+if TYPE_CHECKING:
+    from pyhanko_certvalidator import ValidationContext
 
 MINISTRY, DISTRICT = "ministry", "district"
 OUTBOX = "outbox"  # OUT/YEAR/outbox/SLUG.pdf: signed here, to mail to the other party (or to `receive`)
@@ -208,7 +212,7 @@ def expected_signer(party: str, agreement: Agreement) -> tuple[str | None, str |
     return agreement.data.signatory.name, agreement.data.signatory.title
 
 
-def signer_problem(key: OpenKey, party: str, agreement: Agreement, roots: list, counties: Path) -> str | None:
+def signer_problem(key: OpenKey, party: str, agreement: Agreement, roots: list[Any], counties: Path) -> str | None:
     """Why this certificate may not sign the party's field, or None.
 
     The same rules as `receive` judges by (signing/parties.py): the certificate belongs to the
@@ -234,7 +238,7 @@ def signer_problem(key: OpenKey, party: str, agreement: Agreement, roots: list, 
     return _chain_problem(key, roots)
 
 
-def _chain_problem(key: OpenKey, roots: list) -> str | None:
+def _chain_problem(key: OpenKey, roots: list[Any]) -> str | None:
     import asyncio
 
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -248,7 +252,7 @@ def _chain_problem(key: OpenKey, roots: list) -> str | None:
     context = ValidationContext(trust_roots=roots, other_certs=intermediates, allow_fetching=False)
     validator = CertificateValidator(key.certificate, validation_context=context)
     try:
-        asyncio.run(validator.async_validate_usage({"non_repudiation"}))
+        asyncio.run(validator.async_validate_usage({"non_repudiation"}))  # type: ignore[no-untyped-call]
     except (PathBuildingError, PathValidationError) as exc:
         subject = key.certificate.subject.human_friendly  # type: ignore[attr-defined]
         return _("the certificate of {key} ({subject}) is not trusted: {reason}").format(
@@ -257,7 +261,7 @@ def _chain_problem(key: OpenKey, roots: list) -> str | None:
     return None
 
 
-def _validation_context(roots: list, intermediates: list):
+def _validation_context(roots: list[Any], intermediates: list[Any]) -> ValidationContext:
     from pyhanko_certvalidator import ValidationContext
 
     # the OCSP responder's clock may run a little ahead of ours: an answer "from the future" by seconds is fine
@@ -278,7 +282,7 @@ def _appearance(party: str, agreement: Agreement, signer_name: str, when: dt.dat
 
 
 def sign_document(
-    job: Job, party: str, key: OpenKey, settings: SigningSettings, roots: list, when: dt.datetime | None = None
+    job: Job, party: str, key: OpenKey, settings: SigningSettings, roots: list[Any], when: dt.datetime | None = None
 ) -> Outcome:
     """Sign one document; the signed file replaces the outbox copy atomically, or nothing is written."""
     from pyhanko.sign import fields, signers

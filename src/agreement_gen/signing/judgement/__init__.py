@@ -57,7 +57,7 @@ def district_field(slug: str) -> str:
     return f"Signatur_{slug}"
 
 
-def _signatures(content: bytes) -> tuple[Any, list]:
+def _signatures(content: bytes) -> tuple[Any, list[Any]]:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     try:
@@ -70,7 +70,7 @@ def _signatures(content: bytes) -> tuple[Any, list]:
         ) from exc
 
 
-def _party_signatures(signatures: list, wanted: tuple[str, str]) -> list:
+def _party_signatures(signatures: list[Any], wanted: tuple[str, str]) -> list[Any]:
     """The two parties' signatures, one in each of our fields; document timestamps elsewhere are left alone."""
     for sig in signatures:
         if sig.field_name in wanted and sig.sig_object_type != "/Sig":
@@ -103,7 +103,7 @@ def judge(
     agreement: Agreement,
     *,
     counties: Path,
-    roots: list,
+    roots: list[Any],
     accept_untrusted: bool = False,
     deputies: Sequence[str] = (),
     sent_at: dt.datetime | None = None,

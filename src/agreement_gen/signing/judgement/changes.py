@@ -253,7 +253,7 @@ class Review:
             )
         return self.doc.objects[self.k][value.num]
 
-    def _differing(self, old: dict, new: dict) -> set[str]:
+    def _differing(self, old: dict[str, Any], new: dict[str, Any]) -> set[str]:
         return {str(key) for key in set(old) | set(new) if old.get(key) != new.get(key)}
 
     def _refuse_keys(self, num: int, keys: set[str], allowed: set[str]) -> None:

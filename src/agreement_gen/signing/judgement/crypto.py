@@ -57,7 +57,7 @@ def _subject_name(cert: Any) -> str:
     return str(name).strip() if name else cert.subject.human_friendly
 
 
-def check(sig: Any, roots: list) -> Checked:
+def check(sig: Any, roots: list[Any]) -> Checked:
     """Validate one embedded signature (pyHanko's EmbeddedPdfSignature); raises SignatureProblem."""
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
@@ -139,7 +139,9 @@ def malformed(field: str, exc: BaseException) -> str:
     ).format(field=field, name=type(exc).__name__)
 
 
-def _only_root_unknown(sig: Any, roots: list, claimed: dt.datetime | None, indication: Any, certs: tuple) -> bool:
+def _only_root_unknown(
+    sig: Any, roots: list[Any], claimed: dt.datetime | None, indication: Any, certs: tuple[Any, ...]
+) -> bool:
     """Whether the one thing wrong is that the chain ends in a root nobody here trusts.
 
     No path was found at all (the root is not in the file), or the path validates once the file's own

@@ -33,7 +33,7 @@ TRUST_WORDS = {
 
 
 def _is_self_signed(cert: Any) -> bool:
-    return cert.subject == cert.issuer
+    return bool(cert.subject == cert.issuer)
 
 
 def soundness_problem(checked: Checked, at: dt.datetime) -> str | None:

@@ -14,6 +14,7 @@ import io
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -213,7 +214,7 @@ def _differs(before: Page, after: Page, holes: list[tuple[int, int, int, int]]) 
 def compare(first: bytes, final: bytes, fields: tuple[str, ...]) -> None:
     """Refuse when any engine shows anything outside the signature fields differently from our revision."""
     boxes, heights = field_boxes(first, fields)
-    engines = (
+    engines: tuple[tuple[str, Callable[[], list[list[Page]]]], ...] = (
         ("poppler", lambda: poppler([first, final], boxes, heights)),
         ("PDFium", lambda: [pdfium(first), pdfium(final)]),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from agreement_gen.i18n import _
 from agreement_gen.signing.judgement.problems import SignatureProblem
@@ -12,7 +13,7 @@ from agreement_gen.signing.parties import TRUST_DIR
 CERT_SUFFIXES = (".pem", ".crt", ".cer")
 
 
-def trust_roots(counties: Path | None, extra: Iterable[Path] = ()) -> list:
+def trust_roots(counties: Path | None, extra: Iterable[Path] = ()) -> list[Any]:
     """Root certificates from counties/trust/ (*.pem, *.crt, *.cer) and from --trust, as pyHanko wants them."""
     from pyhanko.keys import load_certs_from_pemder
 
@@ -24,7 +25,7 @@ def trust_roots(counties: Path | None, extra: Iterable[Path] = ()) -> list:
     roots = []
     for path in files:
         try:
-            roots += list(load_certs_from_pemder([str(path)]))
+            roots += list(load_certs_from_pemder([str(path)]))  # type: ignore[no-untyped-call]
         except (OSError, ValueError, TypeError) as exc:
             raise SignatureProblem(
                 _("the trust certificate {path} cannot be read ({exc})").format(path=path, exc=exc)

@@ -50,7 +50,7 @@ def _value(element: ET.Element) -> Any:
     return (element.text or "").strip()
 
 
-def _node(element: ET.Element, extra: dict[str, str]) -> tuple:
+def _node(element: ET.Element, extra: dict[str, str]) -> tuple[str, tuple[tuple[str, Any], ...]]:
     """A resource: its statements, order-free."""
     statements = [(k, v.strip()) for k, v in element.attrib.items() if not k.startswith(f"{{{RDF}}}")]
     statements += [(k, v.strip()) for k, v in extra.items()]
@@ -59,7 +59,7 @@ def _node(element: ET.Element, extra: dict[str, str]) -> tuple:
     return ("node", tuple(sorted(statements, key=repr)))
 
 
-def statements(packet: bytes) -> Counter:
+def statements(packet: bytes) -> Counter[tuple[str, Any]]:
     """The packet's top-level statements (predicate, value), as a multiset."""
     if len(packet) > MAX_PACKET:
         raise XmpError(_("is larger than {MAX_PACKET} bytes").format(MAX_PACKET=MAX_PACKET))
@@ -72,7 +72,7 @@ def statements(packet: bytes) -> Counter:
     rdf = root if root.tag == f"{{{RDF}}}RDF" else root.find(f"{{{RDF}}}RDF")
     if rdf is None:
         raise XmpError(_("has no RDF"))
-    found: Counter = Counter()
+    found: Counter[tuple[str, Any]] = Counter()
     for description in rdf:
         if description.tag != f"{{{RDF}}}Description" or description.attrib.get(f"{{{RDF}}}about", "") != "":
             raise XmpError(_("describes something other than the document ({tag})").format(tag=description.tag))

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from agreement_gen.data.models import CopyConformance, SignedCopy, SigningRoute, Status
 from agreement_gen.data.paths import Paths
@@ -61,7 +62,7 @@ def _examine(
     source: Path,
     content: bytes,
     options: Options,
-    roots: list,
+    roots: list[Any],
     plans: dict[int, YearPlan],
     received_on: dt.date,
 ) -> Receipt:

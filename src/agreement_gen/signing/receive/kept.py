@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from agreement_gen.data.formatting import euro
 from agreement_gen.data.models import SignedCopy, SigningRoute, Status
@@ -23,7 +24,7 @@ def _terms_missing(content: bytes, agreement: Agreement) -> list[str]:
     return [item for item in wanted if squashed(item) not in shown]
 
 
-def check_kept_copy(agreement: Agreement, counties: Path, roots: list) -> bytes:
+def check_kept_copy(agreement: Agreement, counties: Path, roots: list[Any]) -> bytes:
     """The digitally signed copy of a district, re-checked before publishing; raises SignatureProblem."""
     copy: SignedCopy | None = agreement.data.signed_copy
     assert copy is not None and copy.route is SigningRoute.DIGITAL
