@@ -24,6 +24,15 @@ DATA = Path(__file__).parent / "data"
 REFERENCE = DATA / "reference-2025-darmstadt-dieburg.txt"
 
 
+@pytest.fixture(autouse=True)
+def english() -> None:
+    """Every test starts in English (the msgids), whatever language an earlier test's CLI run left:
+    code called outside the CLI (parse_date, the checks) translates with the language of the moment."""
+    from agreement_gen.i18n import set_language
+
+    set_language("en")
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Paths:
     """counties/ and templates/ copied into a temporary folder; output goes to tmp/build."""
