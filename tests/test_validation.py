@@ -101,6 +101,15 @@ def problem_lines(err: str) -> list[str]:
                 "fulda.yaml:15, field 'signatory.signed_on': a 'signed' document needs the district's signing date",
             ),
         ),
+        (  # the line of the status itself, not of the file's first key
+            "2025/fulda.yaml",
+            "status: draft               # draft | for_signature | signed\nsource: example",
+            "source: example\nstatus: for_signature",
+            (
+                "fulda.yaml:5, field 'status': example data (source: example) must stay 'draft', not 'for_signature'",
+                "fulda.yaml:15, field 'signatory.name': a 'for_signature' document needs the signatory's name",
+            ),
+        ),
         (
             "districts/fulda.yaml",
             "slug: fulda",

@@ -118,10 +118,13 @@ def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = 
     problems: list[Problem] = []
     data = agreement.data
 
+    def report(loc: tuple[str, ...], message: str) -> None:
+        line = doc.line_of(loc) if doc else None
+        problems.append(Problem(path, line, ".".join(loc), message))
+
     def need(condition: bool, loc: tuple[str, ...], message: str) -> None:
         if not condition:
-            line = doc.line_of(loc) if doc else None
-            problems.append(Problem(path, line, ".".join(loc), message))
+            report(loc, message)
 
     status = agreement.status
     if status in (Status.FOR_SIGNATURE, Status.SIGNED):
@@ -151,7 +154,7 @@ def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = 
         )
     if data.status is Status.FOR_SIGNATURE:  # the data's own stage: a --stage preview may show it anyway
         for loc, message in signing_problems(agreement):
-            need(False, loc, message)
+            report(loc, message)
     for loc, day in (
         (("signatory", "signed_on"), data.signatory.signed_on),
         (("ministry_signature", "signed_on"), data.ministry_signature.signed_on),
