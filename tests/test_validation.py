@@ -190,6 +190,16 @@ def problem_lines(err: str) -> list[str]:
                 "dieburg.yaml:23, field 'ministry_signature.signed_on': signing date 2025-08-02 lies before the fiscal",
             ),
         ),
+        (  # the line of the year itself, not of the file's first key
+            "2025/_year.yaml",
+            "year: 2025\ntemplate: zielvereinbarung.docx",
+            "template: zielvereinbarung.docx\nyear: 2026",
+            (
+                "_year.yaml:4, field 'year': says 2026 but lies in the folder of 2025",
+                "darmstadt-dieburg.yaml:20, field 'signatory.signed_on': signing date 2025-08-11 lies before the fiscal",
+                "dieburg.yaml:23, field 'ministry_signature.signed_on': signing date 2025-08-02 lies before the fiscal",
+            ),
+        ),
     ],
 )
 def test_invalid_data_is_reported_with_file_line_and_field(project, cli, file, old, new, expected):
