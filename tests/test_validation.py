@@ -338,3 +338,22 @@ def test_the_plausible_minimum_is_a_lower_bound_that_the_minimum_itself_meets(pr
 
     assert with_minimum(budget) == []
     assert with_minimum(budget + 1) == [("budget",)]
+
+
+def test_every_district_file_is_judged_after_a_broken_one(project, cli):
+    """A master file that does not parse, or names another slug, does not end the check of the files after it."""
+    districts = project.counties / "districts"
+    edit_yaml(districts / "bergstrasse.yaml", "gender: masculine", "gender: neuter")
+    edit_yaml(districts / "darmstadt.yaml", "slug: darmstadt\n", "")
+    edit_yaml(districts / "darmstadt.yaml", "gender: feminine", "gender: feminine\nslug: darmstadt-stadt")
+    edit_yaml(districts / "wiesbaden.yaml", "gender: feminine", "gender: neuter")
+    code, _, err = cli("check")
+    assert code == 2
+    lines = problem_lines(err)
+    assert len(lines) == 3, err
+    assert "bergstrasse.yaml:7, field 'gender': must be 'masculine' or 'feminine', not 'neuter'" in lines[0]
+    assert (
+        "darmstadt.yaml:7, field 'slug': slug 'darmstadt-stadt' does not match the file name 'darmstadt.yaml'"
+        in lines[1]
+    )
+    assert "wiesbaden.yaml:7, field 'gender': must be 'masculine' or 'feminine', not 'neuter'" in lines[2]
