@@ -237,9 +237,12 @@ def test_signed_preview_needs_signing_dates(project, cli):
 
 
 def test_unknown_district_in_only(cli):
-    code, _, err = cli("build", "--only", "atlantis")
+    code, _, err = cli("build", "--only", "atlantis,fuldaa")
     assert code == 2
-    assert "no district 'atlantis' in 2025" in err
+    assert problem_lines(err) == [
+        "✗ field '--only': no district 'atlantis' in 2025",
+        "✗ field '--only': no district 'fuldaa' in 2025 – did you mean 'fulda'?",
+    ]
 
 
 def test_unknown_year(cli):
