@@ -360,3 +360,11 @@ def test_every_district_file_is_judged_after_a_broken_one(project, cli):
         in lines[1]
     )
     assert "wiesbaden.yaml:7, field 'gender': must be 'masculine' or 'feminine', not 'neuter'" in lines[2]
+
+
+def test_a_year_file_naming_a_missing_template_says_which_and_where(project, cli):
+    edit_yaml(project.counties / "2025" / "_year.yaml", "template: zielvereinbarung.docx", "template: zv-2025.docx")
+    code, _, err = cli("check")
+    assert code == 2
+    year_file, template = project.counties / "2025" / "_year.yaml", project.templates / "zv-2025.docx"
+    assert problem_lines(err) == [f"✗ {year_file}:4, field 'template': template '{template}' does not exist"]

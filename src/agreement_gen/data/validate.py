@@ -266,7 +266,7 @@ def validate(
         problems.append(
             Problem(
                 dataset.year_file.path if dataset.year_file else None,
-                None,
+                dataset.year_file.line_of(("template",)) if dataset.year_file else None,
                 "template",
                 _("template '{template}' does not exist").format(template=template),
             )
