@@ -368,3 +368,17 @@ def test_a_year_file_naming_a_missing_template_says_which_and_where(project, cli
     assert code == 2
     year_file, template = project.counties / "2025" / "_year.yaml", project.templates / "zv-2025.docx"
     assert problem_lines(err) == [f"✗ {year_file}:4, field 'template': template '{template}' does not exist"]
+
+
+def test_a_designation_without_its_genitive_is_named_in_each_district(project, cli):
+    """The grammar cannot decline it: the district's file and line, and the files after it are still judged."""
+    districts = project.counties / "districts"
+    edit_yaml(districts / "bergstrasse.yaml", "designation: Kreis Bergstraße", "designation: Bergstraße")
+    edit_yaml(districts / "wetterau.yaml", "designation: Wetteraukreis", "designation: Wetterau")
+    code, _, err = cli("check")
+    assert code == 2
+    hint = "(no '…kreis' head noun); add 'grammar: {genitive: \"des …\"}' to the district's file"
+    assert problem_lines(err) == [
+        f"✗ {districts / 'bergstrasse.yaml'}:5, field 'designation': cannot derive the genitive of 'Bergstraße' {hint}",
+        f"✗ {districts / 'wetterau.yaml'}:5, field 'designation': cannot derive the genitive of 'Wetterau' {hint}",
+    ]
