@@ -382,3 +382,17 @@ def test_a_designation_without_its_genitive_is_named_in_each_district(project, c
         f"✗ {districts / 'bergstrasse.yaml'}:5, field 'designation': cannot derive the genitive of 'Bergstraße' {hint}",
         f"✗ {districts / 'wetterau.yaml'}:5, field 'designation': cannot derive the genitive of 'Wetterau' {hint}",
     ]
+
+
+def test_a_year_file_without_master_data_is_named_beside_a_broken_master_file(project, cli):
+    """ "No master data" for the district that has none; a master file that exists but does not parse is
+    reported once, as what it is, not also as missing."""
+    year = project.counties / "2025"
+    (year / "atlantis.yaml").write_text((year / "wetterau.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    edit_yaml(project.counties / "districts" / "fulda.yaml", "gender: masculine", "gender: [masculine")
+    code, _, err = cli("check")
+    assert code == 2
+    lines = problem_lines(err)
+    assert len(lines) == 2, err
+    assert f"✗ {year / 'atlantis.yaml'}: no master data file counties/districts/atlantis.yaml" == lines[0]
+    assert "districts/fulda.yaml:" in lines[1] and "YAML syntax error" in lines[1]
