@@ -396,3 +396,32 @@ def test_a_year_file_without_master_data_is_named_beside_a_broken_master_file(pr
     assert len(lines) == 2, err
     assert f"✗ {year / 'atlantis.yaml'}: no master data file counties/districts/atlantis.yaml" == lines[0]
     assert "districts/fulda.yaml:" in lines[1] and "YAML syntax error" in lines[1]
+
+
+def test_a_grammar_override_declines_what_the_rule_cannot(project, cli):
+    districts = project.counties / "districts"
+    edit_yaml(
+        districts / "bergstrasse.yaml",
+        "designation: Kreis Bergstraße",
+        'designation: Bergstraße\ngrammar:\n  genitive: "des Kreises Bergstraße"',
+    )
+    code, _, err = cli("check")
+    assert code == 0, err
+    assert problem_lines(err) == []
+
+
+def test_files_after_a_misnamed_or_masterless_year_file_are_still_judged(project, cli):
+    year = project.counties / "2025"
+    (year / "Fulda Kopie.yaml").write_text((year / "fulda.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (year / "atlantis.yaml").write_text((year / "wetterau.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    edit_yaml(year / "wiesbaden.yaml", "status: draft", "status: entwurf")
+    code, _, err = cli("check")
+    assert code == 2
+    lines = problem_lines(err)
+    assert len(lines) == 3, err
+    assert (
+        lines[0]
+        == f"✗ {year / 'Fulda Kopie.yaml'}: 'Fulda Kopie.yaml' is not named SLUG.yaml (a-z, 0-9, '-'); rename it"
+    )
+    assert lines[1] == f"✗ {year / 'atlantis.yaml'}: no master data file counties/districts/atlantis.yaml"
+    assert "wiesbaden.yaml:" in lines[2] and "field 'status'" in lines[2]

@@ -168,7 +168,7 @@ def stage_problems(agreement: Agreement, path: Path, doc: YamlDocument | None = 
 
 
 def _check_district_year(
-    slug: str, doc: YamlDocument, data: DistrictYear, fiscal_year: FiscalYear, problems: list[Problem]
+    doc: YamlDocument, data: DistrictYear, fiscal_year: FiscalYear, problems: list[Problem]
 ) -> None:
     for number in data.projects:
         if number not in fiscal_year.massnahmenarten:
@@ -289,7 +289,7 @@ def validate(
             continue
         if data is None or fiscal_year is None:
             continue
-        _check_district_year(slug, doc, data, fiscal_year, problems)
+        _check_district_year(doc, data, fiscal_year, problems)
         master_doc, district = districts[slug]
         try:
             cases = decline(district.designation, district.gender, district.grammar)
