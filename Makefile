@@ -66,7 +66,7 @@ docs: $(STAMP) ## die Tabelle der Variablen und Filter der Vorlage in docs/redak
 translations: $(STAMP) ## neue Texte in den Katalog ihres Bereichs (oder AREA=…), dann kompilieren
 	$(BIN)/python -m agreement_gen.catalogs $(AREA)
 
-mutation: $(STAMP) ## Mutationstest der Datenprüfung (mutmut, Einstellungen in pyproject.toml); dauert ca. 40 Minuten
+mutation: $(STAMP) ## Mutationstest der Datenprüfung (mutmut, Einstellungen in pyproject.toml); auf zwei Kernen etwa zwei Stunden
 	rm -rf mutants
 	$(BIN)/mutmut run
 	$(BIN)/mutmut results
