@@ -34,12 +34,15 @@ def expected_texts(agreement: Agreement) -> list[str]:
 
 
 # In a content stream: a font selection ("/F2 11 Tf"), a hex string (LibreOffice writes every
-# string of its subset fonts in hex) or the end of a text object. Scanned with one regular
-# expression, in C, instead of parsing every operator in Python (≈ 30× faster).
-_TOKENS = re.compile(rb"/([^\s/<>\[\]()]+)\s+[-+\d.]+\s+Tf|<([0-9A-Fa-f\s]*)>|\bET\b|\((?:[^()\\]|\\.)*\)")
+# string of its subset fonts in hex), the end of a text object, or a literal string. Scanned with
+# regular expressions, in C, instead of parsing every operator in Python (≈ 30× faster).
+_FONT = rb"/([^\s/<>\[\]()]+)\s+[-+\d.]+\s+Tf"
+_HEX_STRING = rb"<([0-9A-Fa-f\s]*)>"
+_LITERAL = rb"\((?:[^()\\]|\\.)*\)"
+_TOKENS = re.compile(_FONT + b"|" + _HEX_STRING + rb"|\bET\b|" + _LITERAL)
 # The same without the hex strings: where the font or the text object changes (_segment_text).
-_CUTS = re.compile(rb"/([^\s/<>\[\]()]+)\s+[-+\d.]+\s+Tf|\b(ET)\b|\((?:[^()\\]|\\.)*\)")
-_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+_CUTS = re.compile(_FONT + rb"|\b(ET)\b|" + _LITERAL)
+_HEX = re.compile(_HEX_STRING)
 
 
 def _content_bytes(page: pikepdf.Page) -> bytes:
