@@ -66,10 +66,8 @@ docs: $(STAMP) ## die Tabelle der Variablen und Filter der Vorlage in docs/redak
 translations: $(STAMP) ## neue Texte in den Katalog ihres Bereichs (oder AREA=…), dann kompilieren
 	$(BIN)/python -m agreement_gen.catalogs $(AREA)
 
-mutation: $(STAMP) ## Mutationstest der Datenprüfung (mutmut, Einstellungen in pyproject.toml); auf zwei Kernen etwa zwei Stunden
-	rm -rf mutants
-	$(BIN)/mutmut run
-	$(BIN)/mutmut results
+mutation: $(STAMP) ## Mutationstest: AREA=validation (Datenprüfung) oder AREA=signatures (Signaturprüfung, receive/); Stunden auf zwei Kernen
+	$(BIN)/python scripts/mutation.py $(AREA) $(NAMES)
 
 lint: $(STAMP) ## ruff und mypy: Code und Typen prüfen (mypy liest seine Einstellungen aus pyproject.toml)
 	$(BIN)/ruff check src tests

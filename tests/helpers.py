@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -44,3 +47,28 @@ def invoke(paths: Paths, capsys: pytest.CaptureFixture[str], verb: str, *args: s
     code = run([verb, *folder_args(paths, verb), *args])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+# Set by `make mutation`: trees built with LibreOffice are kept here between pytest runs, because the
+# mutation run starts pytest once per mutant and the build, not the judgement, would take most of it.
+TREES_VARIABLE = "AGREEMENT_GEN_TEST_TREES"
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder `make(folder)` fills, made once per test run – or once per mutation run when TREES_VARIABLE
+    names a folder to keep it in. Callers copy it before changing anything (it is shared)."""
+    keep = os.environ.get(TREES_VARIABLE)
+    if keep:
+        kept = Path(keep) / name
+        if (kept / ".complete").exists():
+            return kept
+    root = tmp_path_factory.mktemp(name)
+    make(root)
+    if keep:
+        staging = Path(keep) / f".{name}.{os.getpid()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(root, staging, symlinks=True)
+        (staging / ".complete").touch()
+        shutil.rmtree(kept, ignore_errors=True)
+        staging.rename(kept)
+    return root

@@ -23,7 +23,7 @@ from agreement_gen.publish.bundle import _total_problems
 from agreement_gen.publish.overview import ascii_name, portal_file_name
 
 from .conftest import ROOT, edit_yaml
-from .helpers import invoke, snapshot
+from .helpers import built_once, folder_args, invoke, snapshot
 
 DD_FILE = "Zielvereinbarung-AQB-2025-Landkreis-Darmstadt-Dieburg.pdf"
 HT_FILE = "Zielvereinbarung-AQB-2025-Hochtaunuskreis.pdf"
@@ -61,14 +61,15 @@ def leftovers(year_out: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def built_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Darmstadt-Dieburg (signed), Hochtaunus (signed test data) and Fulda (example draft), built once."""
-    root = tmp_path_factory.mktemp("publish")
-    shutil.copytree(ROOT / "counties", root / "counties")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    make_second_signed(root / "counties")
-    paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
-    folders = ["--counties", str(paths.counties), "--templates", str(paths.templates), "--out", str(paths.out)]
-    assert run(["build", *folders, "--only", "darmstadt-dieburg,hochtaunus,fulda"]) == 0
-    return root
+
+    def make(root: Path) -> None:
+        shutil.copytree(ROOT / "counties", root / "counties")
+        shutil.copytree(ROOT / "templates", root / "templates")
+        make_second_signed(root / "counties")
+        paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+        assert run(["build", *folder_args(paths, "build"), "--only", "darmstadt-dieburg,hochtaunus,fulda"]) == 0
+
+    return built_once(tmp_path_factory, "publish", make)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from agreement_gen.signing.receive import read_first_trace, today
 
 from . import helpers
 from .conftest import ROOT, edit_yaml
-from .helpers import snapshot
+from .helpers import built_once, folder_args, snapshot
 from .round_helpers import send_at, sent_files
 from .signing import MINISTRY, Authority, issue, make_ca, sign_as
 
@@ -94,27 +94,25 @@ def signers() -> Signers:
 @pytest.fixture(scope="module")
 def round_tree(tmp_path_factory: pytest.TempPathFactory, signers: Signers) -> Path:
     """Kassel built for signature, Darmstadt-Dieburg signed, Fulda a draft; the signed copies as they come back."""
-    root = tmp_path_factory.mktemp("round")
-    shutil.copytree(ROOT / "counties", root / "counties")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    make_for_signature(root / "counties")
-    folders = [
-        "--counties",
-        str(root / "counties"),
-        "--templates",
-        str(root / "templates"),
-        "--out",
-        str(root / "build"),
-    ]
-    assert run(["build", *folders, "--only", "darmstadt-dieburg,fulda"]) == 0
-    paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
-    assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
-    sent = (root / "build/2025" / f"{SLUG}.pdf").read_bytes()
+
+    def make(root: Path) -> None:
+        shutil.copytree(ROOT / "counties", root / "counties")
+        shutil.copytree(ROOT / "templates", root / "templates")
+        make_for_signature(root / "counties")
+        paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+        assert run(["build", *folder_args(paths, "build"), "--only", "darmstadt-dieburg,fulda"]) == 0
+        assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
+
+    built = built_once(tmp_path_factory, "round", make)
+    root = tmp_path_factory.mktemp("round-mail")
+    sent = (built / "build/2025" / f"{SLUG}.pdf").read_bytes()
     mail = root / "mail"
     mail.mkdir()
     (mail / "ca.pem").write_bytes(signers.ca.pem)
     (mail / "once.pdf").write_bytes(sign_as(sent, "Signatur_Ministerium", *signers.ministry, signers.ca, MINISTRY_AT))
     (mail / "Zielvereinbarung unterschrieben.pdf").write_bytes(signers.sign_both(sent))
+    for name in ("counties", "templates", "build"):  # the signed copies belong to this module's CA
+        (root / name).symlink_to(built / name, target_is_directory=True)
     return root
 
 

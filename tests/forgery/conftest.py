@@ -20,7 +20,7 @@ from agreement_gen.cli import run
 from agreement_gen.data.paths import Paths
 
 from ..conftest import ROOT
-from ..helpers import folder_args, snapshot
+from ..helpers import built_once, folder_args, snapshot
 from ..round_helpers import send_at
 from ..signing import MINISTRY, VALID_FROM, Authority, issue, make_ca, sign_as, subject
 from ..signing import _usage as key_usage
@@ -52,14 +52,16 @@ def pki() -> Pki:
 @pytest.fixture(scope="session")
 def sent_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """counties/, templates/ and build/ with Kassel's for_signature PDF, built once for the whole corpus."""
-    root = tmp_path_factory.mktemp("forgery")
-    shutil.copytree(ROOT / "counties", root / "counties")
-    shutil.copytree(ROOT / "templates", root / "templates")
-    make_for_signature(root / "counties")
-    paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
-    assert run(["build", *folder_args(paths, "build"), "--only", "darmstadt-dieburg"]) == 0
-    assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
-    return root
+
+    def make(root: Path) -> None:
+        shutil.copytree(ROOT / "counties", root / "counties")
+        shutil.copytree(ROOT / "templates", root / "templates")
+        make_for_signature(root / "counties")
+        paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+        assert run(["build", *folder_args(paths, "build"), "--only", "darmstadt-dieburg"]) == 0
+        assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
+
+    return built_once(tmp_path_factory, "forgery", make)
 
 
 @dataclass
