@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import os
 import shutil
 from collections.abc import Callable
@@ -59,16 +61,31 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callab
     names a folder to keep it in. Callers copy it before changing anything (it is shared)."""
     keep = os.environ.get(TREES_VARIABLE)
     if keep:
-        kept = Path(keep) / name
+        kept = Path(keep) / f"{name}-{_inputs_digest(make)}"
         if (kept / ".complete").exists():
             return kept
     root = tmp_path_factory.mktemp(name)
     make(root)
     if keep:
-        staging = Path(keep) / f".{name}.{os.getpid()}"
+        staging = Path(keep) / f".{kept.name}.{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(root, staging, symlinks=True)
         (staging / ".complete").touch()
         shutil.rmtree(kept, ignore_errors=True)
         staging.rename(kept)
     return root
+
+
+def _inputs_digest(make: Callable[[Path], None]) -> str:
+    """What a kept tree was built from: the generator's code, the project's data and template, the recipe.
+    A tree kept from other code would be refused by the round as built from other inputs."""
+    from agreement_gen.build.manifest import generator_fingerprint
+
+    project = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(generator_fingerprint().encode())
+    digest.update(inspect.getsource(make).encode())
+    for folder in ("counties", "templates"):
+        for path in sorted((project / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(project).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -126,23 +126,25 @@ class Review:
                 _("its first revision does not have the two fields {items}").format(items=" and ".join(self.wanted))
             )
         metadata = catalog.get(Name("Metadata"))
-        pages: dict[int, int] = {}
+        pages: dict[int, int] = {}  # page object → page number, in reading order
         contents: dict[int, int] = {}
-        stack = [catalog.get(Name("Pages"))]
-        while stack and len(pages) < 10_000:
+        stack, visited = [catalog.get(Name("Pages"))], set[int]()
+        while stack:
             ref = stack.pop()
+            if not isinstance(ref, Ref) or ref.num in visited:  # each node once: a page tree may loop
+                continue
+            visited.add(ref.num)
             node = doc.resolve(ref, 0)
-            if not isinstance(ref, Ref) or not isinstance(node, dict):
+            if not isinstance(node, dict):
                 continue
             if node.get(Name("Type")) == Name("Page"):
-                pages[ref.num] = 0
+                pages[ref.num] = len(pages) + 1
                 content = node.get(Name("Contents"))
                 for item in content if isinstance(content, list) else [content]:
                     if isinstance(item, Ref):
                         contents[item.num] = ref.num
             else:
                 stack.extend(reversed(node.get(Name("Kids"), [])))
-        numbered = {num: index for index, num in enumerate(pages, 1)}
         tree = catalog.get(Name("Pages"))
         roles = {tree.num: _("the page tree")} if isinstance(tree, Ref) else {}
         return _State(
@@ -152,8 +154,8 @@ class Review:
             acroform=acroform.num,
             fields=fields,
             metadata=metadata.num if isinstance(metadata, Ref) else None,
-            pages=numbered,
-            contents={num: numbered[page] for num, page in contents.items()},
+            pages=pages,
+            contents={num: pages[page] for num, page in contents.items()},
         )
 
     def describe(self, num: int) -> str:
@@ -198,7 +200,7 @@ class Review:
             elif num in state.pages:
                 self._page(num, old, new)
             elif num == state.dss:
-                self._dss(Ref(num, 0))
+                self._dss(num)
             else:
                 raise ChangeProblem(
                     _("revision {k} changes {describe}, which no signature changes").format(
@@ -226,13 +228,14 @@ class Review:
         return Signed(k, name, kind, self.validation)
 
     def _claim(self, start: Any, role: str) -> None:
-        """Claim the new objects reachable from `start` (existing ones may be referred to, not changed)."""
-        stack, seen = [start], 0
+        """Claim the new objects reachable from `start` (existing ones may be referred to, not changed).
+
+        Each new object is expanded once, so this visits no more values than the revision's parsing read
+        (which structure.py bounds): no limit of its own is needed.
+        """
+        stack = [start]
         while stack:
             value = stack.pop()
-            seen += 1
-            if seen > 1_000_000:
-                raise ChangeProblem(_("revision {k}'s {role} is unreasonably large").format(k=self.k, role=role))
             if isinstance(value, Ref):
                 if value.num in self.added and value.num not in self.claimed:
                     self.claimed.add(value.num)
@@ -296,7 +299,7 @@ class Review:
                 raise ChangeProblem(
                     _("revision {k}'s validation data (/DSS) is not an object of its own").format(k=self.k)
                 )
-            self._dss(ref)
+            self._dss(ref.num)
             state.dss = ref.num
 
     def _extensions(self, value: Any) -> None:
@@ -347,7 +350,7 @@ class Review:
                 _("revision {k} sets the form's /SigFlags to {get}").format(k=self.k, get=new.get(Name("SigFlags")))
             )
         if "Fields" in keys:
-            before, after = old.get(Name("Fields"), []), new.get(Name("Fields"))
+            before, after = old[Name("Fields")], new.get(Name("Fields"))  # our form has them (see _ours)
             if not isinstance(after, list) or after[: len(before)] != before:
                 raise ChangeProblem(_("revision {k} removes or reorders the form's fields").format(k=self.k))
             for ref in after[len(before) :]:
@@ -483,15 +486,15 @@ class Review:
                 _("{what} changes {items}, which signing does not change").format(what=what, items=", ".join(changed))
             )
 
-    def _dss(self, ref: Ref) -> None:
-        """Validation data: only certificates, OCSP responses and CRLs that parse as such."""
+    def _dss(self, num: int) -> None:
+        """Validation data (object `num`): only certificates, OCSP responses and CRLs that parse as such."""
         from asn1crypto import cms, crl, ocsp, x509
 
         what = f"revision {self.k}'s validation data (/DSS)"
-        value = self.doc.get(ref.num, self.k)
-        if ref.num in self.added:
-            self.claimed.add(ref.num)
-        self.state.roles[ref.num] = "the validation data (/DSS)"
+        value = self.doc.get(num, self.k)
+        if num in self.added:
+            self.claimed.add(num)
+        self.state.roles[num] = "the validation data (/DSS)"
         if not isinstance(value, dict) or set(map(str, value)) - DSS_KEYS:
             raise ChangeProblem(_("{what} holds more than certificates, OCSP responses and CRLs").format(what=what))
         kinds = {"Certs": x509.Certificate, "OCSPs": ocsp.OCSPResponse, "CRLs": crl.CertificateList}
@@ -535,8 +538,7 @@ class Review:
                 _("{what} holds bytes that are not a {name} ({name2})").format(
                     what=what, name=parser.__name__, name2=type(exc).__name__
                 )
-            ) from exc
-        self._claim(item, "the validation data (/DSS)")
+            ) from exc  # the stream is claimed with the list or /VRI entry that holds it
 
 
 def review(content: bytes, wanted: tuple[str, str]) -> list[Signed]:

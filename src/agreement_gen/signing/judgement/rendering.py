@@ -110,12 +110,12 @@ def _poppler_words(html: str, boxes: dict[int, list[Box]], heights: list[float])
     """The text of each page as poppler reads it, without words that start inside a signature field."""
     pages: list[str] = []
     for index, page in enumerate(re.findall(r"<page [^>]*>(.*?)</page>", html, re.S)):
+        fields = boxes.get(index, [])  # only pages of our revision have fields, and `heights` has all of those
         words = []
         for x, y, word in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>(.*?)</word>', page):
-            bottom_up = heights[index] - float(y) if index < len(heights) else -1.0
             inside = any(
-                x1 - MARGIN <= float(x) <= x2 + MARGIN and y1 - MARGIN <= bottom_up <= y2 + MARGIN
-                for x1, y1, x2, y2 in boxes.get(index, [])
+                x1 - MARGIN <= float(x) <= x2 + MARGIN and y1 - MARGIN <= heights[index] - float(y) <= y2 + MARGIN
+                for x1, y1, x2, y2 in fields
             )
             if not inside:
                 words.append(unescape(word))

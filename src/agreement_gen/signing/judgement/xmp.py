@@ -4,7 +4,8 @@ pyHanko, for one, merges descriptions, turns elements into attributes and nested
 descriptions. So both packets are read as RDF statements (predicate, value; nested resources and
 rdf:Alt/Seq/Bag containers as values) and compared as sets, after leaving out the few properties
 signing software honestly updates. Everything else – our trace (district, year, stage, inputs), the
-title, the PDF/A identification – must stay as we wrote it.
+title, the PDF/A identification – must stay as we wrote it. Text beside a structure (mixed content) is
+not XMP and refused: a reader might show the text where we compare the structure.
 """
 
 from __future__ import annotations
@@ -31,30 +32,46 @@ class XmpError(ValueError):
 
 def _value(element: ET.Element) -> Any:
     """The value of a property element (or rdf:li)."""
-    attributes = {k: v for k, v in element.attrib.items() if not k.startswith(f"{{{RDF}}}") and k != XML_LANG}
-    if f"{{{RDF}}}resource" in element.attrib:
-        return element.attrib[f"{{{RDF}}}resource"].strip()
+    attributes = [k for k in element.attrib if not k.startswith(f"{{{RDF}}}") and k != XML_LANG]
     children = list(element)
+    resource = element.attrib.get(f"{{{RDF}}}resource")
+    if (children or attributes or resource is not None) and _has_text(element):
+        raise _structure(element)  # text beside a structure: readers would disagree what the value is
+    if resource is not None:
+        if children:
+            raise _structure(element)
+        return resource.strip()
     if element.attrib.get(f"{{{RDF}}}parseType") == "Resource":
-        return _node(element, attributes)
+        return _node(element)
     if len(children) == 1 and children[0].tag == f"{{{RDF}}}Description":
-        return _node(children[0], {})
+        return _node(children[0])
     if len(children) == 1 and children[0].tag in CONTAINERS:
         container = children[0]
+        if _has_text(container):
+            raise _structure(element)
         items = tuple((item.attrib.get(XML_LANG), _value(item)) for item in container)
         return (container.tag, items if container.tag.endswith("Seq") else tuple(sorted(items, key=repr)))
     if children:
-        raise XmpError(_("the property {tag} has a structure XMP does not define").format(tag=element.tag))
+        raise _structure(element)
     if attributes:
-        return _node(element, attributes)
+        return _node(element)
     return (element.text or "").strip()
 
 
-def _node(element: ET.Element, extra: dict[str, str]) -> tuple[str, tuple[tuple[str, Any], ...]]:
-    """A resource: its statements, order-free."""
-    statements = [(k, v.strip()) for k, v in element.attrib.items() if not k.startswith(f"{{{RDF}}}")]
-    statements += [(k, v.strip()) for k, v in extra.items()]
-    statements = [s for s in statements if s[0] != XML_LANG]
+def _has_text(element: ET.Element) -> bool:
+    """Whether the element holds text beside (or instead of) child elements."""
+    return bool((element.text or "").strip()) or any((child.tail or "").strip() for child in element)
+
+
+def _structure(element: ET.Element) -> XmpError:
+    return XmpError(_("the property {tag} has a structure XMP does not define").format(tag=element.tag))
+
+
+def _node(element: ET.Element) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """A resource: its statements (attributes other than rdf:* and xml:lang, and child elements), order-free."""
+    if _has_text(element):
+        raise _structure(element)
+    statements = [(k, v.strip()) for k, v in element.attrib.items() if not k.startswith(f"{{{RDF}}}") and k != XML_LANG]
     statements += [(child.tag, _value(child)) for child in element]
     return ("node", tuple(sorted(statements, key=repr)))
 
@@ -76,7 +93,7 @@ def statements(packet: bytes) -> Counter[tuple[str, Any]]:
     for description in rdf:
         if description.tag != f"{{{RDF}}}Description" or description.attrib.get(f"{{{RDF}}}about", "") != "":
             raise XmpError(_("describes something other than the document ({tag})").format(tag=description.tag))
-        for statement in _node(description, {})[1]:
+        for statement in _node(description)[1]:
             found[statement] += 1
     return found
 

@@ -59,7 +59,6 @@ def _signature_notes(parties: SignedParties) -> list[str]:
 
 def _examine(
     paths: Paths,
-    source: Path,
     content: bytes,
     options: Options,
     roots: list[Any],
@@ -86,12 +85,10 @@ def _examine(
     receipt = Receipt(
         slug=agreement.slug,
         year=agreement.year,
-        designation=agreement.district.designation,
         route=SigningRoute.DIGITAL,
         ministry_on=data.ministry_signature.signed_on or received_on,
         district_on=data.signatory.signed_on or received_on,
         data_file=agreement.sources[-1],
-        source=source,
         stored=stored,
     )
     digest = sha256_hex(content)
@@ -173,11 +170,11 @@ def receive_signed(
     plans: dict[int, YearPlan] = {}
     receipts: list[Receipt] = []
     problems: list[Problem] = []
-    seen: dict[tuple[int, str], Path] = {}
+    seen: set[tuple[int, str]] = set()
     for source in files:
         try:
             content = source.read_bytes()
-            receipt = _examine(paths, source, content, options, roots, plans, received_on)
+            receipt = _examine(paths, content, options, roots, plans, received_on)
         except OSError as exc:
             problems.append(Problem(source, None, None, _("cannot be read ({reason})").format(reason=exc.strerror)))
             continue
@@ -198,7 +195,7 @@ def receive_signed(
             message = _("is a second file for {slug} {year}").format(slug=receipt.slug, year=receipt.year)
             problems.append(Problem(source, None, None, message))
             continue
-        seen[key] = source
+        seen.add(key)
         receipts.append(receipt)
     if problems:
         raise InputError(problems)

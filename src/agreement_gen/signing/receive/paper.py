@@ -47,11 +47,11 @@ def receive_paper(
 
 def _check_sent_text(paths: Paths, plan: YearPlan, agreement: Agreement) -> None:
     """What was signed on paper is the document sent: it must be on record, and its text unchanged since."""
-    from agreement_gen.signing.record import load_sent, sent_paths, text_changes
+    from agreement_gen.signing.record import SENT_DIR, load_sent, text_changes
 
     record = load_sent(paths.counties, agreement.year, agreement.slug)
     if record is None:
-        folder = sent_paths(paths.counties, agreement.year, agreement.slug)[1].parent
+        folder = paths.counties / str(agreement.year) / SENT_DIR
         raise Refusal(
             _(
                 "{slug} was not sent for signature: {folder} has no record of it "
@@ -81,12 +81,10 @@ def _examine_paper(
     receipt = Receipt(
         slug=agreement.slug,
         year=agreement.year,
-        designation=agreement.district.designation,
         route=SigningRoute.PAPER,
         ministry_on=ministry_on,
         district_on=district_on,
         data_file=agreement.sources[-1],
-        source=scan,
         stored=signed_path(paths.counties, agreement.year, agreement.slug, scan=True) if scan else None,
     )
     content = scan.read_bytes() if scan else None

@@ -27,12 +27,10 @@ class Receipt:
 
     slug: str
     year: int
-    designation: str
     route: SigningRoute
     ministry_on: dt.date
     district_on: dt.date
     data_file: Path
-    source: Path | None = None  # the file given (a scan on the paper route)
     stored: Path | None = None  # where the copy is kept
     ministry_signer: str | None = None
     district_signer: str | None = None

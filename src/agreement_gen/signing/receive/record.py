@@ -40,9 +40,10 @@ def signed_data_text(
     yamledit.set_after(signatory, "signed_on", district_on, after="place")
     ministry = data.get("ministry_signature")
     if isinstance(ministry, CommentedMap):
-        if "signed_on" not in ministry:
+        if "signed_on" in ministry:
+            ministry["signed_on"] = ministry_on
+        else:
             ministry.insert(0, "signed_on", ministry_on)
-        ministry["signed_on"] = ministry_on
     else:
         yamledit.set_after(data, "ministry_signature", CommentedMap(signed_on=ministry_on), after="signatory")
     record = CommentedMap(_plain(copy.model_dump(exclude_defaults=True)))  # defaults (None, False, []) left out
