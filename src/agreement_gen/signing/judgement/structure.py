@@ -39,6 +39,7 @@ WHITESPACE = b"\x00\t\n\x0c\r "
 DELIMITERS = b"()<>[]{}/%"
 _NUMBER = re.compile(rb"[+-]?(?:\d+\.?\d*|\.\d+)")
 _INT = re.compile(rb"\d+")
+_OCTAL = re.compile(rb"[0-7]{1,3}")  # an escape takes at most three digits
 _XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])(?: \r| \n|\r\n)")
 _SUBSECTION = re.compile(rb"(\d+) (\d+)[ \t]*(?:\r\n|\n|\r)")
 _TAIL = re.compile(rb"startxref(?:\r\n|\n|\r)(\d+)(?:\r\n|\n|\r)%%EOF(\r\n|\n|\r)?")
@@ -79,10 +80,10 @@ class Stream:
 
 @dataclass
 class Revision:
-    index: int  # 0: ours
-    start: int
-    end: int  # offset after its %%EOF line
     xref_at: int
+    index: int = 0  # 0: ours; numbered once the whole chain is known
+    start: int = 0  # the previous revision's end
+    end: int = 0  # offset after its %%EOF line
     entries: dict[int, int] = field(default_factory=dict)  # object number → offset (in-use entries)
     trailer: dict[Name, Any] = field(default_factory=dict)
 
@@ -206,12 +207,14 @@ class Parser:
             byte = data[pos]
             if byte == ord("\\"):
                 pos += 1
-                nxt = data[pos] if pos < len(data) else -1
+                if pos >= len(data):
+                    break  # a backslash as the last byte: the string has no end
+                nxt = data[pos]
                 if nxt in escapes:
                     out += escapes[nxt]
                     pos += 1
                 elif ord("0") <= nxt <= ord("7"):
-                    digits = re.match(rb"[0-7]{1,3}", data[pos : pos + 3])
+                    digits = _OCTAL.match(data, pos)
                     assert digits is not None
                     out.append(int(digits.group(), 8) & 0xFF)
                     pos += len(digits.group())
@@ -281,7 +284,6 @@ class Document:
                 )
             )
         self.content = content
-        self.parser = Parser(content, "the file")
         self.revisions = self._revisions()
         self.objects: list[dict[int, Any]] = [{} for _revision in self.revisions]  # per revision: the objects it wrote
         for revision in self.revisions[1:]:
@@ -291,8 +293,7 @@ class Document:
 
     def _revisions(self) -> list[Revision]:
         content = self.content
-        tail = content.rfind(b"startxref")
-        match = _TAIL.fullmatch(content, tail) if tail >= 0 else None
+        match = _TAIL.fullmatch(content, max(content.rfind(b"startxref"), 0))  # none at all: no match from 0 either
         if match is None:
             raise StructureProblem(_("does not end with its last revision's 'startxref' and '%%EOF' (bytes follow it)"))
         chain: list[Revision] = []
@@ -302,9 +303,9 @@ class Document:
                 raise StructureProblem(
                     _("has more than {MAX_UPDATES} revisions after ours").format(MAX_UPDATES=MAX_UPDATES)
                 )
-            if any(r.xref_at == offset for r in chain) or (chain and offset >= chain[-1].xref_at):
+            if chain and offset >= chain[-1].xref_at:  # each table lies before the one naming it: no loop
                 raise StructureProblem(_("has revisions that do not follow each other (a /Prev loop or jump)"))
-            revision = self._xref(offset, len(chain))
+            revision = self._xref(offset)
             chain.append(revision)
             prev = revision.trailer.get(Name("Prev"))
             if prev is not None and (not isinstance(prev, int) or isinstance(prev, bool)):
@@ -325,7 +326,7 @@ class Document:
                 )
         return chain
 
-    def _xref(self, offset: int, position: int) -> Revision:
+    def _xref(self, offset: int) -> Revision:
         content = self.content
         if not content.startswith(b"xref", offset):
             raise StructureProblem(
@@ -335,7 +336,7 @@ class Document:
             )
         pos = offset + 4
         pos += 2 if content[pos : pos + 2] == b"\r\n" else 1
-        revision = Revision(index=position, start=0, end=0, xref_at=offset)
+        revision = Revision(xref_at=offset)
         seen: set[int] = set()
         while True:
             sub = _SUBSECTION.match(content, pos)
@@ -403,10 +404,7 @@ class Document:
         ids, our_ids = revision.trailer.get(Name("ID")), ours.get(Name("ID"))
         if not (isinstance(ids, list) and isinstance(our_ids, list) and ids[:1] == our_ids[:1] and len(ids) == 2):
             raise StructureProblem(_("{where} changes the document's identifier (/ID)").format(where=where))
-        if revision.trailer.get(Name("Prev")) != self.revisions[revision.index - 1].xref_at:
-            raise StructureProblem(
-                _("{where} does not follow revision {value}").format(where=where, value=revision.index - 1)
-            )
+        # its /Prev is the previous revision's table: _revisions found the revisions by following it
         size = revision.trailer.get(Name("Size"))
         if len(revision.entries) > MAX_OBJECTS:
             raise StructureProblem(
