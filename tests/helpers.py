@@ -51,6 +51,16 @@ def invoke(paths: Paths, capsys: pytest.CaptureFixture[str], verb: str, *args: s
     return code, out, err
 
 
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def copy_project(root: Path) -> Paths:
+    """The project's counties/ and templates/ copied under `root`, with `root/build` as the output folder."""
+    shutil.copytree(PROJECT / "counties", root / "counties")
+    shutil.copytree(PROJECT / "templates", root / "templates")
+    return Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+
+
 # Set by `make mutation`: trees built with LibreOffice are kept here between pytest runs, because the
 # mutation run starts pytest once per mutant and the build, not the judgement, would take most of it.
 TREES_VARIABLE = "AGREEMENT_GEN_TEST_TREES"
@@ -81,11 +91,10 @@ def _inputs_digest(make: Callable[[Path], None]) -> str:
     A tree kept from other code would be refused by the round as built from other inputs."""
     from agreement_gen.build.manifest import generator_fingerprint
 
-    project = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256(generator_fingerprint().encode())
     digest.update(inspect.getsource(make).encode())
     for folder in ("counties", "templates"):
-        for path in sorted((project / folder).rglob("*")):
+        for path in sorted((PROJECT / folder).rglob("*")):
             if path.is_file():
-                digest.update(path.relative_to(project).as_posix().encode() + path.read_bytes())
+                digest.update(path.relative_to(PROJECT).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()[:12]

@@ -22,8 +22,8 @@ from agreement_gen.data.plan import plan_year
 from agreement_gen.publish.bundle import _total_problems
 from agreement_gen.publish.overview import ascii_name, portal_file_name
 
-from .conftest import ROOT, edit_yaml
-from .helpers import built_once, folder_args, invoke, snapshot
+from .conftest import edit_yaml
+from .helpers import built_once, copy_project, folder_args, invoke, snapshot
 
 DD_FILE = "Zielvereinbarung-AQB-2025-Landkreis-Darmstadt-Dieburg.pdf"
 HT_FILE = "Zielvereinbarung-AQB-2025-Hochtaunuskreis.pdf"
@@ -63,10 +63,8 @@ def built_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Darmstadt-Dieburg (signed), Hochtaunus (signed test data) and Fulda (example draft), built once."""
 
     def make(root: Path) -> None:
-        shutil.copytree(ROOT / "counties", root / "counties")
-        shutil.copytree(ROOT / "templates", root / "templates")
-        make_second_signed(root / "counties")
-        paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+        paths = copy_project(root)
+        make_second_signed(paths.counties)
         assert run(["build", *folder_args(paths, "build"), "--only", "darmstadt-dieburg,hochtaunus,fulda"]) == 0
 
     return built_once(tmp_path_factory, "publish", make)

@@ -22,8 +22,8 @@ from agreement_gen.pdf.trace import NAMESPACE, Trace, add_trace, read_trace, und
 from agreement_gen.signing.receive import read_first_trace, today
 
 from . import helpers
-from .conftest import ROOT, edit_yaml
-from .helpers import built_once, folder_args, snapshot
+from .conftest import edit_yaml
+from .helpers import built_once, copy_project, folder_args, snapshot
 from .round_helpers import send_at, sent_files
 from .signing import MINISTRY, Authority, issue, make_ca, sign_as
 
@@ -96,10 +96,8 @@ def round_tree(tmp_path_factory: pytest.TempPathFactory, signers: Signers) -> Pa
     """Kassel built for signature, Darmstadt-Dieburg signed, Fulda a draft; the signed copies as they come back."""
 
     def make(root: Path) -> None:
-        shutil.copytree(ROOT / "counties", root / "counties")
-        shutil.copytree(ROOT / "templates", root / "templates")
-        make_for_signature(root / "counties")
-        paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+        paths = copy_project(root)
+        make_for_signature(paths.counties)
         assert run(["build", *folder_args(paths, "build"), "--only", "darmstadt-dieburg,fulda"]) == 0
         assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
 

@@ -19,8 +19,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from agreement_gen.cli import run
 from agreement_gen.data.paths import Paths
 
-from ..conftest import ROOT
-from ..helpers import built_once, folder_args, snapshot
+from ..helpers import built_once, copy_project, folder_args, snapshot
 from ..round_helpers import send_at
 from ..signing import MINISTRY, VALID_FROM, Authority, issue, make_ca, sign_as, subject
 from ..signing import _usage as key_usage
@@ -54,10 +53,8 @@ def sent_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """counties/, templates/ and build/ with Kassel's for_signature PDF, built once for the whole corpus."""
 
     def make(root: Path) -> None:
-        shutil.copytree(ROOT / "counties", root / "counties")
-        shutil.copytree(ROOT / "templates", root / "templates")
-        make_for_signature(root / "counties")
-        paths = Paths(counties=root / "counties", templates=root / "templates", out=root / "build")
+        paths = copy_project(root)
+        make_for_signature(paths.counties)
         assert run(["build", *folder_args(paths, "build"), "--only", "darmstadt-dieburg"]) == 0
         assert send_at(paths, SLUG) == 0  # builds it and keeps it as counties/2025/sent/landkreis-kassel.pdf
 
