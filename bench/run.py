@@ -44,26 +44,21 @@ class Measurement:
 
 
 def _tree_rss_kb(root: int) -> int:
-    """Resident memory of `root` and all its descendants (LibreOffice runs in its own session)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            status = Path(f"/proc/{entry}/status").read_text()
-        except OSError:
-            continue
-        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                rss[int(entry)] = int(line.split()[1])
+    """Resident memory of `root` and all its descendants (LibreOffice runs in its own session).
+
+    Follows /proc/PID/task/TID/children down from `root` instead of reading all of /proc: the
+    sampler runs every 20 ms on the machine it measures and must not take a share of a core itself.
+    """
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(child for child, parent in parents.items() if parent == pid)
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page_kb
+            for task in os.listdir(f"/proc/{pid}/task"):
+                stack.extend(map(int, Path(f"/proc/{pid}/task/{task}/children").read_text().split()))
+        except (OSError, ValueError, IndexError):
+            continue  # ended meanwhile
     return total
 
 

@@ -1,21 +1,26 @@
-"""Stage 4 – convert: DOCX → PDF/A-2b with LibreOffice, in batches, one process per core.
+"""Stage 4 – convert: DOCX → PDF/A-2b with LibreOffice, in batches, in parallel processes.
 
-LibreOffice's start-up dominates its cost, so each process converts a batch of files. Each
-process has its own user profile, copied from one prepared once (two processes sharing a
-profile fail, sometimes silently; a fresh profile costs extra start-up), runs in its own
-process group (soffice starts soffice.bin as a child, and a hang must kill both) and has a
-hard timeout. A process is replaced after `max_per_process` files, since long-running
-LibreOffice processes grow and die (unoserver#55, #74). The files are cut into equal chunks of at
-most that many, one per process start, and each worker takes the next chunk when its process
-ends: a slow process holds up its own chunk, not a fixed share of the batch. (Smaller chunks would
-balance finer but cost a LibreOffice start, about as much as ten conversions, each.) Files a
-process did not deliver are retried once in a fresh process. Finished PDFs are handed on while
-the batch is still running, so the caller's post-processing overlaps with the conversion.
+LibreOffice's start-up dominates its cost (about a second and as much CPU as fifteen
+conversions), so each process converts a batch of files, and the processes are started before
+the batch exists: a LibreOffice started without documents waits, and a later `soffice
+--convert-to` with the same user profile hands its files over to it through LibreOffice's own
+pipe and returns when they are converted. The converter starts these waiting processes as soon
+as it is created, so they start up while the caller renders the documents. Each process has its
+own user profile (two processes sharing a profile fail, sometimes silently), runs in its own
+process group (soffice starts soffice.bin as a child, and a hang must kill both) and has a hard
+timeout. A process converts one chunk of at most `max_per_process` files and is then replaced,
+since long-running LibreOffice processes grow and die (unoserver#55, #74); the next chunk's
+process starts while the current one converts. The files are cut into equal chunks, and each
+worker takes the next chunk when its process ends: a slow process holds up its own chunk, not a
+fixed share of the batch. Files a process did not deliver are retried once in a fresh process.
+Finished PDFs are handed on while the batch is still running, so the caller's post-processing
+overlaps with the conversion.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -29,6 +34,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue, SimpleQueue
+from typing import IO
 
 from agreement_gen.environment import CONVERT_TIMEOUT
 from agreement_gen.errors import ToolMissingError
@@ -65,6 +71,16 @@ def default_timeout(count: int) -> float:
     return CONVERT_TIMEOUT.get(60.0 + 10.0 * count)
 
 
+def default_workers() -> int:
+    """LibreOffice processes at once: one fewer than the cores this process may use, at least one.
+
+    Finishing and checking a PDF (pdf/) costs about as much CPU as LibreOffice's conversion of it
+    (measured: 55 against 52 ms a document) and runs in this process, mostly on one core. One
+    LibreOffice per core would only take turns with it, and each start costs a second of CPU.
+    """
+    return max(1, len(os.sched_getaffinity(0)) - 1)
+
+
 @dataclass(frozen=True)
 class Converted:
     """One input's outcome: its PDF, or why there is none."""
@@ -72,6 +88,31 @@ class Converted:
     source: Path
     pdf: Path | None
     error: str | None = None
+
+
+def listening_pipe(profile: Path) -> Path:
+    """The socket the LibreOffice of `profile` listens on for files handed over (osl/unx/pipe.cxx: in /tmp,
+    named after an MD5 of the profile's URL as UTF-16, each byte in hex without padding). A killed
+    LibreOffice leaves it behind."""
+    digest = hashlib.md5(profile.as_uri().encode("utf-16-le"), usedforsecurity=False).digest()
+    return Path(f"/tmp/OSL_PIPE_{os.getuid()}_SingleOfficeIPC_" + "".join(f"{byte:x}" for byte in digest))
+
+
+@dataclass
+class _Waiting:
+    """A LibreOffice started without documents, waiting for a chunk handed over through its pipe."""
+
+    process: subprocess.Popen[bytes]
+    profile: Path
+    log: Path  # what it prints: a handed-over file's errors are written here, not by the `soffice` handing it
+
+    def error_tail(self) -> str:
+        """Its last three lines other than the progress lines ("convert A -> B using filter : …")."""
+        try:
+            lines = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return ""
+        return " / ".join([line for line in lines if not line.startswith("convert ")][-3:])
 
 
 class _ProcessGroups:
@@ -82,13 +123,13 @@ class _ProcessGroups:
         self._running: set[subprocess.Popen[bytes]] = set()
         self._stopped = False
 
-    def start(self, cmd: list[str]) -> subprocess.Popen[bytes]:
-        """Start `cmd` in a process group of its own (registered until `done`)."""
+    def start(self, cmd: list[str], log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+        """Start `cmd` in a process group of its own (registered until `done`); what it prints goes to `log`,
+        else its stderr to a pipe `done` reads."""
         if self._stopped:
             raise InterruptedError("the build was interrupted")
-        proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
-        )
+        out, err = (log, subprocess.STDOUT) if log else (subprocess.DEVNULL, subprocess.PIPE)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
         with self._lock:
             if self._stopped:  # interrupted between the check above and the start
                 _kill_group(proc)
@@ -115,6 +156,13 @@ class _ProcessGroups:
             self.done(proc)
             return None, ""
         return proc.returncode, self.done(proc)
+
+    def stop(self, proc: subprocess.Popen[bytes]) -> None:
+        """Kill `proc`'s group and forget it."""
+        _kill_group(proc)
+        with self._lock:
+            self._running.discard(proc)
+        proc.wait()
 
     def kill_all(self) -> None:
         """Kill every running process group and start no new one (a worker thread would retry)."""
@@ -160,31 +208,44 @@ class LibreOfficeConverter:
         workers: int | None = None,
         timeout: float | None = None,
         max_per_process: int = 50,
+        expected: int | None = None,
     ):
+        """`expected`: how many files the caller will convert, so that no more processes wait than it needs."""
         self.soffice = soffice or find_soffice()
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.workers = max(1, workers or default_workers())
         self.timeout = timeout
         self.max_per_process = max(1, max_per_process)
         self._processes = _ProcessGroups()
         self._work = tempfile.TemporaryDirectory(prefix="agreement-gen-lo-")
-        # Checking LibreOffice and preparing a profile take two short LibreOffice starts; they run
-        # in the background while the caller renders the documents, and `convert_iter` waits for them.
-        self._ready: Future[Path | None] = Future()
-        threading.Thread(target=self._get_ready, name="libreoffice-check", daemon=True).start()
+        self._waiting: SimpleQueue[_Waiting] = SimpleQueue()
+        # Checking LibreOffice and starting the first waiting processes happen in the background while
+        # the caller renders the documents; `convert_iter` waits for the check.
+        first = self.workers if expected is None else len(chunks([Path()] * expected, self.workers, max_per_process))
+        self._ready: Future[None] = Future()
+        threading.Thread(target=self._get_ready, args=(first,), name="libreoffice-start", daemon=True).start()
 
-    def _get_ready(self) -> None:
+    def _get_ready(self, first: int) -> None:
         try:
+            with contextlib.suppress(OSError):  # then the check says why LibreOffice does not start
+                for _ in range(first):
+                    self._start_waiting()
             self._check_works()
-            self._ready.set_result(self._prepared_profile(Path(self._work.name)))
+            self._ready.set_result(None)
         except BaseException as exc:
             self._ready.set_exception(exc)
 
     def close(self, abort: bool = False) -> None:
-        """Remove the profiles; with `abort`, first kill every LibreOffice process still running."""
+        """Stop the waiting processes and remove the profiles; with `abort`, first kill every LibreOffice
+        process still running."""
         if abort:
             self._processes.kill_all()
         with contextlib.suppress(BaseException):
-            self._ready.result()  # the background preparation must not write into a removed folder
+            self._ready.result()  # the background start must not write into a removed folder
+        while True:
+            try:
+                self._stop_waiting(self._waiting.get_nowait())
+            except Empty:
+                break
         self._work.cleanup()
 
     def _check_works(self) -> None:
@@ -203,44 +264,53 @@ class LibreOfficeConverter:
             message = _("LibreOffice ({soffice}) is broken (exit code {code}: {error}); reinstall it: {hint}.")
             raise ToolMissingError(message.format(soffice=self.soffice, code=code, error=err, hint=_(INSTALL_HINT)))
 
-    # -- profiles ---------------------------------------------------------------------------
+    # -- processes waiting for their chunk ----------------------------------------------------------
 
-    def _prepared_profile(self, work: Path) -> Path | None:
-        """A user profile initialised once (LibreOffice's first start in a profile is slow), or None."""
-        template = work / "profile-template"
-        code, _ = self._processes.run(
-            [
-                self.soffice,
-                "--headless",
-                "--norestore",
-                "--terminate_after_init",
-                f"-env:UserInstallation={template.as_uri()}",
-            ],
-            timeout=self.timeout or default_timeout(1),
-        )
-        return template if code == 0 and template.is_dir() else None
+    def _base_command(self, profile: Path) -> list[str]:
+        return [
+            self.soffice, "--headless", "--norestore", "--nologo", "--nolockcheck",
+            f"-env:UserInstallation={profile.as_uri()}",
+        ]  # fmt: skip
 
-    def _new_profile(self, work: Path, template: Path | None) -> Path:
-        profile = Path(tempfile.mkdtemp(prefix="profile-", dir=work))
-        if template is not None:
-            shutil.copytree(template, profile, dirs_exist_ok=True)
-        return profile
+    def _new_profile(self) -> Path:
+        return Path(tempfile.mkdtemp(prefix="profile-", dir=self._work.name))
+
+    def _start_waiting(self) -> None:
+        """Start a LibreOffice for a later chunk; it starts up while other work runs."""
+        profile = self._new_profile()
+        log = profile.with_suffix(".log")
+        with log.open("wb") as output:  # the child keeps its own descriptor
+            process = self._processes.start(self._base_command(profile), log=output)
+        self._waiting.put(_Waiting(process, profile, log))
+
+    def _take_waiting(self) -> _Waiting | None:
+        try:
+            return self._waiting.get_nowait()
+        except Empty:
+            return None
+
+    def _stop_waiting(self, waiting: _Waiting) -> None:
+        """A process is used for one chunk only: killed after it (LibreOffice's exit would only save settings)."""
+        self._processes.stop(waiting.process)
+        listening_pipe(waiting.profile).unlink(missing_ok=True)
+        shutil.rmtree(waiting.profile, ignore_errors=True)
 
     # -- one process --------------------------------------------------------------------------
 
     def _run_process(
-        self, files: list[Path], out_dir: Path, profile: Path, emit: Callable[[Converted], None]
+        self, files: list[Path], out_dir: Path, emit: Callable[[Converted], None], waiting: _Waiting | None = None
     ) -> tuple[list[Path], str]:
-        """Convert `files` in one process, emitting each PDF once it is complete.
+        """Convert `files` in one process (handed to `waiting`, else in a fresh one), emitting each PDF once
+        it is complete.
 
         LibreOffice converts its arguments in order, so a PDF is complete once a later one
-        exists or the process has ended. Returns the files left without a PDF, and why.
+        exists or the `soffice` handing them over has ended (it waits for the conversion).
+        Returns the files left without a PDF, and why.
         """
-        cmd = [
-            self.soffice, "--headless", "--norestore", "--nologo", "--nolockcheck",
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--convert-to", CONVERT_TO, "--outdir", str(out_dir), *map(str, files),
-        ]  # fmt: skip
+        profile = waiting.profile if waiting else self._new_profile()
+        if waiting:
+            self._until_listening(waiting)
+        cmd = [*self._base_command(profile), "--convert-to", CONVERT_TO, "--outdir", str(out_dir), *map(str, files)]
         timeout = self.timeout or default_timeout(len(files))
         deadline = time.monotonic() + timeout
         proc = self._processes.start(cmd)
@@ -257,10 +327,15 @@ class LibreOfficeConverter:
                 break
             if time.monotonic() > deadline:
                 _kill_group(proc)
+                if waiting:  # the hang is in the process converting the handed-over files
+                    _kill_group(waiting.process)
                 hung = True
                 break
             time.sleep(self.POLL)
         err = self._processes.done(proc)
+        if waiting:
+            err = err or waiting.error_tail()
+            self._stop_waiting(waiting)
         missing = []
         for source in files:
             if source in emitted:
@@ -279,18 +354,32 @@ class LibreOfficeConverter:
             )
         return missing, _("LibreOffice produced no PDF (exit code {code})").format(code=proc.returncode)
 
-    def _worker(
-        self, queue: SimpleQueue[list[Path]], out_dir: Path, work: Path, template: Path | None,
-        emit: Callable[[Converted], None],
-    ) -> None:  # fmt: skip
+    def _until_listening(self, waiting: _Waiting, most: float = 2.0) -> None:
+        """Wait (at most `most` s) until `waiting` listens on its pipe or has ended.
+
+        A `soffice` started before that would become the profile's LibreOffice itself, and the
+        waiting one would hand it an empty request and end: no harm, but no gain either.
+        """
+        deadline = time.monotonic() + most
+        while (
+            not listening_pipe(waiting.profile).exists()
+            and waiting.process.poll() is None
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.01)
+
+    def _worker(self, queue: SimpleQueue[list[Path]], out_dir: Path, emit: Callable[[Converted], None]) -> None:
         while True:  # the next chunk, in a fresh process, until none is left
             try:
                 chunk = queue.get_nowait()
             except Empty:
                 return
-            missing, reason = self._run_process(chunk, out_dir, self._new_profile(work, template), emit)
+            waiting = self._take_waiting()
+            if queue.qsize() > self._waiting.qsize():  # the next chunk's process starts up while this one converts
+                self._start_waiting()
+            missing, reason = self._run_process(chunk, out_dir, emit, waiting)
             if missing:  # once more, in a fresh process
-                missing, reason = self._run_process(missing, out_dir, self._new_profile(work, template), emit)
+                missing, reason = self._run_process(missing, out_dir, emit)
             for source in missing:
                 emit(Converted(source, None, _("{reason} (tried twice)").format(reason=reason)))
 
@@ -305,14 +394,13 @@ class LibreOfficeConverter:
         for chunk in cut:
             pending.put(chunk)
         results: Queue[Converted | BaseException] = Queue()
-        work = Path(self._work.name)
         pool = ThreadPoolExecutor(max_workers=min(self.workers, len(cut)))
         try:
-            template = self._ready.result()  # raises ToolMissingError if LibreOffice is missing or broken
+            self._ready.result()  # raises ToolMissingError if LibreOffice is missing or broken
 
             def run_worker() -> None:
                 try:
-                    self._worker(pending, out_dir, work, template, results.put)
+                    self._worker(pending, out_dir, results.put)
                 except BaseException as exc:  # reported to the consuming thread
                     results.put(exc)
 

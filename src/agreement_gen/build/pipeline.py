@@ -45,8 +45,9 @@ class BuildReport:
         return not self.failed
 
 
-def builders_for(plan: YearPlan, formats: set[Format]) -> list[Builder]:
-    """The builders for the requested formats, in order (the PDF is converted from the DOCX).
+def builders_for(plan: YearPlan, formats: set[Format], count: int) -> list[Builder]:
+    """The builders for the requested formats, in order (the PDF is converted from the DOCX), for `count`
+    documents; LibreOffice starts up from now on.
 
     Imported here, not at the top: a build with nothing to do never loads docxtpl or pikepdf.
     """
@@ -55,7 +56,7 @@ def builders_for(plan: YearPlan, formats: set[Format]) -> list[Builder]:
 
     builders: list[Builder] = [DocxBuilder(plan.template)]
     if Format.PDF in formats:
-        builders.append(PdfBuilder())
+        builders.append(PdfBuilder(expected=count))
     return builders
 
 
@@ -164,19 +165,19 @@ def _build_locked(
             stale.append(agreement)
     if not stale:
         return report
-    report.closed_template = _template_gate(plan)
-    report.changed = _changes_since_record(plan, stale, changes_since)
-
     items = [Item(agreement, fingerprint=prints[agreement.slug]) for agreement in stale]
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-    except OSError as exc:
-        message = _("cannot write to {folder}: {reason}; nothing was written")
-        raise OutputError(message.format(folder=out_dir, reason=describe_os_error(exc)), 2) from exc
     builders: list[Builder] = []
+    staging: Path | None = None
     aborted, moved = True, False
-    try:  # from here on the staging folder goes whatever happens, also when LibreOffice is missing
-        builders = builders_for(plan, wanted)
+    try:  # from here on the builders are closed and the staging folder goes, whatever happens
+        builders = builders_for(plan, wanted, len(items))  # LibreOffice starts up during the gate and rendering
+        report.closed_template = _template_gate(plan)
+        report.changed = _changes_since_record(plan, stale, changes_since)
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        except OSError as exc:
+            message = _("cannot write to {folder}: {reason}; nothing was written")
+            raise OutputError(message.format(folder=out_dir, reason=describe_os_error(exc)), 2) from exc
         progress.start(report.year, len(items), len(builders))
         for builder in builders:
             builder.build([item for item in items if item.ok], staging, progress)
@@ -210,5 +211,6 @@ def _build_locked(
         progress.finish()
         for builder in builders:
             builder.close(abort=aborted)
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
     return report

@@ -1,0 +1,114 @@
+"""LibreOffice started ahead: it starts up while the documents render, converts the chunk handed to it
+with the build's export options, and neither it nor its pipe is left afterwards."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from agreement_gen.build.libreoffice import LibreOfficeConverter, listening_pipe
+
+pytestmark = pytest.mark.slow
+
+
+def ours(work: Path) -> list[tuple[int, Path]]:
+    """(pid, profile) of every LibreOffice process whose profile lies in `work`."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for arg in args:
+            prefix = f"-env:UserInstallation={work.as_uri()}/".encode()
+            if arg.startswith(prefix):
+                found.append((int(entry), Path(arg.decode().removeprefix("-env:UserInstallation=file://"))))
+    return found
+
+
+def wait_for(condition, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_the_chunk_goes_to_the_libreoffice_started_ahead(built_2025, tmp_path):
+    sources = tmp_path / "docx"
+    sources.mkdir()
+    files = [Path(shutil.copy(built_2025 / f"{slug}.docx", sources)) for slug in ("fulda", "wetterau", "frankfurt")]
+    out = tmp_path / "pdf"
+    out.mkdir()
+
+    converter = LibreOfficeConverter(workers=1, expected=len(files))
+    work = Path(converter._work.name)  # the converter's private folder: where its profiles are
+    try:
+        # Started before any file exists: one process, listening on the pipe named after its profile.
+        wait_for(lambda: bool(ours(work)))
+        profiles = {profile for _, profile in ours(work)}
+        assert len(profiles) == 1
+        (profile,) = profiles
+        wait_for(listening_pipe(profile).exists)
+
+        outcomes = list(converter.convert_iter(files, out))
+
+        assert sorted(o.source.stem for o in outcomes) == ["frankfurt", "fulda", "wetterau"]
+        assert all(o.error is None for o in outcomes)
+        # The process started ahead did the work: it printed LibreOffice's progress line for each file.
+        log = profile.with_suffix(".log").read_text(encoding="utf-8")
+        for source in files:
+            assert f"convert {source} -> {out / (source.stem + '.pdf')} using filter : writer_pdf_Export" in log
+        for outcome in outcomes:  # with the build's export options: PDF/A-2b, tagged
+            assert outcome.pdf is not None
+            with pikepdf.open(outcome.pdf) as pdf:
+                assert pdf.open_metadata().pdfa_status == "2B"
+                assert pdf.Root.MarkInfo.Marked
+        # Used for one chunk, then stopped: no process of ours runs, its pipe is gone.
+        assert ours(work) == []
+        assert not listening_pipe(profile).exists()
+    finally:
+        converter.close()
+    assert not work.exists()
+
+
+def test_no_more_processes_wait_than_the_files_need(built_2025, tmp_path):
+    converter = LibreOfficeConverter(workers=3, expected=2)  # two files: two chunks of one
+    work = Path(converter._work.name)
+    try:
+        wait_for(lambda: len(ours(work)) >= 2)
+        time.sleep(0.5)  # a third would have started by now
+        assert len({profile for _, profile in ours(work)}) == 2
+    finally:
+        converter.close()
+    assert ours(work) == []
+
+
+def test_closing_unused_stops_the_waiting_processes_and_their_pipes(tmp_path):
+    converter = LibreOfficeConverter(workers=2, expected=100)
+    work = Path(converter._work.name)
+    wait_for(lambda: len({profile for _, profile in ours(work)}) == 2)
+    profiles = {profile for _, profile in ours(work)}
+    for profile in profiles:
+        wait_for(listening_pipe(profile).exists)
+    converter.close()
+    assert ours(work) == []
+    assert not any(listening_pipe(profile).exists() for profile in profiles)
+
+
+def test_on_one_core_one_libreoffice_still_runs():
+    first = min(os.sched_getaffinity(0))
+    code = (
+        f"import os; os.sched_setaffinity(0, {{{first}}}); "
+        "from agreement_gen.build.libreoffice import default_workers; print(default_workers())"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "1"
