@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -172,6 +173,48 @@ class _ProcessGroups:
                 _kill_group(proc)
 
 
+# LibreOffice's pipe protocol (desktop/source/app/officeipcthread.cxx): on each connection the office,
+# once started up, writes this; the other end answers with its arguments, and an empty answer is a
+# lookup it ignores.
+SEND_ARGUMENTS = b"InternalIPC::SendArguments\0"
+
+
+def _until_ready(waiting: _Waiting, deadline: float) -> None:
+    """Wait until the LibreOffice started ahead has started up and takes files (or has ended, or the
+    deadline has passed).
+
+    A `soffice` that hands files over in a moment nobody listens on the pipe takes the pipe over and
+    converts them itself, and the waiting one ends. There are two such moments: before LibreOffice
+    listens, and when it restarts itself once on a new profile (the first process drops the
+    connections it accepted, and the second listens anew).
+    """
+    pipe = listening_pipe(waiting.profile)
+    appear = min(deadline, time.monotonic() + 2.0)  # LibreOffice creates it within 0.1 s of its start
+    while not pipe.exists():
+        if waiting.process.poll() is not None or time.monotonic() > appear:
+            return  # gone, or not a LibreOffice that listens: the files go to a process of their own
+        time.sleep(0.01)
+    while waiting.process.poll() is None and time.monotonic() < deadline:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                probe.connect(str(pipe))
+                greeting = b""
+                while not greeting.endswith(b"\0") and len(greeting) < len(SEND_ARGUMENTS):
+                    received = probe.recv(len(SEND_ARGUMENTS) - len(greeting))
+                    if not received:
+                        break  # dropped: the restart
+                    greeting += received
+                if greeting == SEND_ARGUMENTS:
+                    probe.sendall(b"\0")
+                    return
+            except (ConnectionRefusedError, FileNotFoundError):
+                pass  # nobody listens at this moment
+            except OSError:
+                return  # timed out or broken: the conversion's own deadline decides
+        time.sleep(0.05)
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
@@ -308,11 +351,11 @@ class LibreOfficeConverter:
         Returns the files left without a PDF, and why.
         """
         profile = waiting.profile if waiting else self._new_profile()
-        if waiting:
-            self._until_listening(waiting)
         cmd = [*self._base_command(profile), "--convert-to", CONVERT_TO, "--outdir", str(out_dir), *map(str, files)]
         timeout = self.timeout or default_timeout(len(files))
         deadline = time.monotonic() + timeout
+        if waiting:
+            _until_ready(waiting, deadline)
         proc = self._processes.start(cmd)
         emitted: set[Path] = set()
         hung = False
@@ -353,20 +396,6 @@ class LibreOfficeConverter:
                 code=proc.returncode, error=err
             )
         return missing, _("LibreOffice produced no PDF (exit code {code})").format(code=proc.returncode)
-
-    def _until_listening(self, waiting: _Waiting, most: float = 2.0) -> None:
-        """Wait (at most `most` s) until `waiting` listens on its pipe or has ended.
-
-        A `soffice` started before that would become the profile's LibreOffice itself, and the
-        waiting one would hand it an empty request and end: no harm, but no gain either.
-        """
-        deadline = time.monotonic() + most
-        while (
-            not listening_pipe(waiting.profile).exists()
-            and waiting.process.poll() is None
-            and time.monotonic() < deadline
-        ):
-            time.sleep(0.01)
 
     def _worker(self, queue: SimpleQueue[list[Path]], out_dir: Path, emit: Callable[[Converted], None]) -> None:
         while True:  # the next chunk, in a fresh process, until none is left
