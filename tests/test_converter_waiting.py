@@ -80,13 +80,21 @@ def test_the_chunk_goes_to_the_libreoffice_started_ahead(built_2025, tmp_path):
     assert not work.exists()
 
 
-def test_no_more_processes_wait_than_the_files_need(built_2025, tmp_path):
-    converter = LibreOfficeConverter(workers=3, expected=2)  # two files: two chunks of one
+@pytest.mark.parametrize(
+    ("workers", "expected", "waiting"),
+    [
+        (3, 2, 2),  # two files: two chunks of one
+        (1, 120, 1),  # three chunks, one at a time: the next one starts when the first is handed over
+        (2, 120, 2),
+    ],
+)
+def test_no_more_processes_wait_than_can_work_at_once(workers, expected, waiting):
+    converter = LibreOfficeConverter(workers=workers, expected=expected, max_per_process=50)
     work = Path(converter._work.name)
     try:
-        wait_for(lambda: len(ours(work)) >= 2)
-        time.sleep(0.5)  # a third would have started by now
-        assert len({profile for _, profile in ours(work)}) == 2
+        wait_for(lambda: len({profile for _, profile in ours(work)}) >= waiting)
+        time.sleep(0.5)  # another would have started by now
+        assert len({profile for _, profile in ours(work)}) == waiting
     finally:
         converter.close()
     assert ours(work) == []

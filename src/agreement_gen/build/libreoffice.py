@@ -263,7 +263,12 @@ class LibreOfficeConverter:
         self._waiting: SimpleQueue[_Waiting] = SimpleQueue()
         # Checking LibreOffice and starting the first waiting processes happen in the background while
         # the caller renders the documents; `convert_iter` waits for the check.
-        first = self.workers if expected is None else len(chunks([Path()] * expected, self.workers, max_per_process))
+        first = min(
+            self.workers,
+            len(chunks([Path()] * expected, self.workers, self.max_per_process))
+            if expected is not None
+            else self.workers,
+        )
         self._ready: Future[None] = Future()
         threading.Thread(target=self._get_ready, args=(first,), name="libreoffice-start", daemon=True).start()
 
