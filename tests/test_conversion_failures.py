@@ -61,8 +61,9 @@ def test_hanging_converter_is_killed_retried_and_reported(project, cli, tmp_path
     assert "wetterau: LibreOffice hung" in out
     assert "0 built, 0 up to date, 2 failed" in out
     started = [int(p) for p in pids.read_text().split()]
-    # per worker: (the waiting process + the try handed to it + the retry) × (sh + its sleep child)
-    assert len(started) >= 3 * 2
+    # per worker at least the waiting process and the retry, each sh + its sleep child (the try handed to the
+    # waiting one may be killed before it writes: its deadline includes the wait for the waiting one)
+    assert len(started) >= 2 * 2
     assert not [pid for pid in started if alive(pid)], "a LibreOffice process group survived"
     assert (project.out / "2025" / "fulda.pdf").read_bytes() == before
     assert not list((project.out / "2025").glob(".*")), "temporary files left behind"

@@ -158,8 +158,10 @@ class _ProcessGroups:
             return None, ""
         return proc.returncode, self.done(proc)
 
-    def stop(self, proc: subprocess.Popen[bytes]) -> None:
-        """Kill `proc`'s group and forget it."""
+    def stop(self, proc: subprocess.Popen[bytes], grace: float = 0.0) -> None:
+        """Give `proc` `grace` seconds to end, then kill its group; forget it."""
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=grace)
         _kill_group(proc)
         with self._lock:
             self._running.discard(proc)
@@ -291,7 +293,7 @@ class LibreOfficeConverter:
             self._ready.result()  # the background start must not write into a removed folder
         while True:
             try:
-                self._stop_waiting(self._waiting.get_nowait())
+                self._stop_waiting(self._waiting.get_nowait(), served=False)
             except Empty:
                 break
         self._work.cleanup()
@@ -337,9 +339,10 @@ class LibreOfficeConverter:
         except Empty:
             return None
 
-    def _stop_waiting(self, waiting: _Waiting) -> None:
-        """A process is used for one chunk only: killed after it (LibreOffice's exit would only save settings)."""
-        self._processes.stop(waiting.process)
+    def _stop_waiting(self, waiting: _Waiting, served: bool) -> None:
+        """A process is used for one chunk only. Having served it, LibreOffice ends by itself within a
+        moment (no document is left open); one that did not, or never got a chunk, is killed."""
+        self._processes.stop(waiting.process, grace=1.0 if served else 0.0)
         listening_pipe(waiting.profile).unlink(missing_ok=True)
         shutil.rmtree(waiting.profile, ignore_errors=True)
 
@@ -383,7 +386,7 @@ class LibreOfficeConverter:
         err = self._processes.done(proc)
         if waiting:
             err = err or waiting.error_tail()
-            self._stop_waiting(waiting)
+            self._stop_waiting(waiting, served=not hung)
         missing = []
         for source in files:
             if source in emitted:
