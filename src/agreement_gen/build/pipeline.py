@@ -47,16 +47,26 @@ class BuildReport:
 
 def builders_for(plan: YearPlan, formats: set[Format], count: int) -> list[Builder]:
     """The builders for the requested formats, in order (the PDF is converted from the DOCX), for `count`
-    documents; LibreOffice starts up from now on.
+    documents.
 
-    Imported here, not at the top: a build with nothing to do never loads docxtpl or pikepdf.
+    LibreOffice is started first, so that its start-up (a second) runs from here on, beside the
+    imports, the gate and the rendering. The builders are imported here, not at the top: a build
+    with nothing to do never loads docxtpl or pikepdf.
     """
-    from agreement_gen.build.builders.docx import DocxBuilder
-    from agreement_gen.build.builders.pdf import PdfBuilder
+    from agreement_gen.build.libreoffice import LibreOfficeConverter
 
-    builders: list[Builder] = [DocxBuilder(plan.template)]
-    if Format.PDF in formats:
-        builders.append(PdfBuilder(expected=count))
+    converter = LibreOfficeConverter(expected=count) if Format.PDF in formats else None
+    try:
+        from agreement_gen.build.builders.docx import DocxBuilder
+        from agreement_gen.build.builders.pdf import PdfBuilder
+
+        builders: list[Builder] = [DocxBuilder(plan.template)]
+        if converter is not None:
+            builders.append(PdfBuilder(converter))
+    except BaseException:
+        if converter is not None:
+            converter.close(abort=True)
+        raise
     return builders
 
 

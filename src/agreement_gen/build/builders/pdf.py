@@ -28,9 +28,9 @@ from agreement_gen.render.metadata import DocumentMetadata
 class PdfBuilder(Builder):
     format = Format.PDF
 
-    def __init__(self, converter: LibreOfficeConverter | None = None, expected: int | None = None):
-        # Created now, so LibreOffice is checked and starts up while the DOCX are rendered.
-        self._converter = converter or LibreOfficeConverter(expected=expected)
+    def __init__(self, converter: LibreOfficeConverter | None = None):
+        # LibreOffice is checked and starts up from the converter's creation on, while the DOCX are rendered.
+        self._converter = converter or LibreOfficeConverter()
         self._validator = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pdf-validator")
 
     def build(self, items: list[Item], staging: Path, progress: BuildProgress) -> None:
