@@ -186,9 +186,10 @@ def _until_ready(waiting: _Waiting, deadline: float) -> None:
     deadline has passed).
 
     A `soffice` that hands files over in a moment nobody listens on the pipe takes the pipe over and
-    converts them itself, and the waiting one ends. There are two such moments: before LibreOffice
-    listens, and when it restarts itself once on a new profile (the first process drops the
-    connections it accepted, and the second listens anew).
+    converts them itself, and the waiting one ends. Early in LibreOffice's start-up there is such a
+    moment: the pipe that appears first (within 0.1 s) drops a connection and is removed again, and the
+    one LibreOffice listens on appears later (observed with 7.4 on a busy machine). Only the greeting
+    says that the office has started up and takes files.
     """
     pipe = listening_pipe(waiting.profile)
     appear = min(deadline, time.monotonic() + 2.0)  # LibreOffice creates it within 0.1 s of its start
@@ -205,7 +206,7 @@ def _until_ready(waiting: _Waiting, deadline: float) -> None:
                 while not greeting.endswith(b"\0") and len(greeting) < len(SEND_ARGUMENTS):
                     received = probe.recv(len(SEND_ARGUMENTS) - len(greeting))
                     if not received:
-                        break  # dropped: the restart
+                        break  # dropped: not yet the pipe LibreOffice listens on
                     greeting += received
                 if greeting == SEND_ARGUMENTS:
                     probe.sendall(b"\0")
