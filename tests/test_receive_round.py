@@ -233,13 +233,45 @@ def test_paper_signing_dates_before_the_fiscal_year_are_refused(paper, capsys, d
     ]
 
 
-def test_a_scan_that_is_not_a_pdf_is_refused(paper, capsys, tmp_path):
+SAVE_AS_PDF = "save the scan as PDF and give that file"
+
+
+@pytest.mark.parametrize(
+    ("content", "sentence"),
+    [
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", f"the scan is a JPEG image, not a PDF: {SAVE_AS_PDF}"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", f"the scan is a PNG image, not a PDF: {SAVE_AS_PDF}"),
+        (b"II*\x00\x08\x00\x00\x00", f"the scan is a TIFF image, not a PDF: {SAVE_AS_PDF}"),
+        (b"MM\x00*\x00\x00\x00\x08", f"the scan is a TIFF image, not a PDF: {SAVE_AS_PDF}"),
+        (b"PK\x03\x04\x14\x00", f"the scan is a Word document or another ZIP file, not a PDF: {SAVE_AS_PDF}"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", f"the scan is an old Word or Excel document, not a PDF: {SAVE_AS_PDF}"),
+        (b"Sehr geehrte Damen und Herren", f"the scan is not a PDF (it does not start with %PDF-): {SAVE_AS_PDF}"),
+        (b"", "the scan is empty (0 bytes): scan the signed paper again"),
+        (
+            b"%PDF-1.7\n1 0 obj <<",  # cut off after a few bytes
+            "the scan is a damaged PDF (unable to find trailer dictionary while recovering damaged file): "
+            "scan the signed paper again",
+        ),
+    ],
+)
+def test_a_scan_that_is_not_a_readable_pdf_is_refused_saying_what_it_is(paper, capsys, tmp_path, content, sentence):
     scan = tmp_path / "scan.pdf"
-    scan.write_bytes(b"JFIF not a PDF")
+    scan.write_bytes(content)
     problems = refusals(paper, capsys, "--paper", SLUG, "--signed-on", "2025-08-02,2025-08-11", "--scan", str(scan))
-    assert len(problems) == 1
-    assert problems[0].startswith(f"{paper.counties / DATA}: the scan is not a readable PDF (")
-    assert problems[0].endswith("unable to find trailer dictionary while recovering damaged file)")
+    assert problems == [f"{paper.counties / DATA}: {sentence}"]
+
+
+def test_a_scan_that_is_not_a_pdf_is_refused_in_german(paper, capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("AGREEMENT_GEN_LANG", "de")
+    scan = tmp_path / "scan.jpg"
+    scan.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    args = ("--paper", SLUG, "--signed-on", "2025-08-02,2025-08-11", "--scan", str(scan))
+    code, _, err = helpers.invoke(paper, capsys, "receive", *args)
+    assert code == 2
+    assert (
+        f"  ✗ {paper.counties / DATA}: der Scan ist ein JPEG-Bild, kein PDF: den Scan als PDF speichern und diese "
+        "Datei angeben" in err.splitlines()
+    )
 
 
 def test_a_scan_that_went_missing_is_refused(paper, capsys, tmp_path):

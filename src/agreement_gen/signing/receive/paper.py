@@ -11,10 +11,40 @@ from agreement_gen.data.paths import Paths
 from agreement_gen.data.plan import plan_year
 from agreement_gen.data.structure import Agreement, YearPlan
 from agreement_gen.errors import InputError, Problem
-from agreement_gen.i18n import _
+from agreement_gen.i18n import N_, _
 from agreement_gen.signing.judgement.problems import SignatureProblem
 from agreement_gen.signing.receive.receipt import Receipt, Refusal, already_signed, sha256_hex, signed_path, today
 from agreement_gen.signing.receive.record import prepare, store
+
+# What scanners and office programs write instead of a PDF, by the file's first bytes: a clerk who gave the
+# wrong file hears which one it is.
+_OTHER_FILES = (
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"\x89PNG\r\n", N_("a PNG image")),
+    (b"II*\x00", N_("a TIFF image")),
+    (b"MM\x00*", N_("a TIFF image")),
+    (b"PK\x03\x04", N_("a Word document or another ZIP file")),
+    (b"\xd0\xcf\x11\xe0", N_("an old Word or Excel document")),
+)
+
+
+def scan_problem(content: bytes) -> str | None:
+    """Why `content` is no readable PDF, in a sentence a clerk can act on; None when it is one."""
+    if not content:
+        return _("the scan is empty (0 bytes): scan the signed paper again")
+    if b"%PDF-" not in content[:1024]:
+        kind = next((kind for magic, kind in _OTHER_FILES if content.startswith(magic)), None)
+        if kind is not None:
+            return _("the scan is {kind}, not a PDF: save the scan as PDF and give that file").format(kind=_(kind))
+        return _("the scan is not a PDF (it does not start with %PDF-): save the scan as PDF and give that file")
+    import pikepdf
+
+    try:
+        pikepdf.open(io.BytesIO(content)).close()
+    except pikepdf.PdfError as exc:
+        reason = str(exc).partition(">: ")[2] or str(exc)  # without pikepdf's "stream <_io.BytesIO …>: "
+        return _("the scan is a damaged PDF ({reason}): scan the signed paper again").format(reason=reason)
+    return None
 
 
 def receive_paper(
@@ -116,12 +146,9 @@ def _examine_paper(
         if day > received_on:
             raise Refusal(_("the signing date {day} lies in the future").format(day=day))
     if content is not None:
-        import pikepdf
-
-        try:
-            pikepdf.open(io.BytesIO(content)).close()
-        except pikepdf.PdfError as exc:
-            raise Refusal(_("the scan is not a readable PDF ({reason})").format(reason=exc)) from exc
+        unreadable = scan_problem(content)
+        if unreadable:
+            raise Refusal(unreadable)
         receipt.content = content
     copy = SignedCopy(
         route=SigningRoute.PAPER,
