@@ -577,14 +577,23 @@ def test_signing_times_must_lie_between_sending_and_receiving(rnd, capsys):
 
 
 @pytest.mark.slow
-def test_a_signer_name_no_year_file_can_hold_is_refused_not_a_traceback(rnd, signers, capsys):
-    name = "Vertreterin\x07Beispiel"  # a control character: valid in a certificate, not in our data
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Vertreterin\x07Beispiel", "0007"),  # a control character: valid in a certificate, not in our data
+        ("Vertreterin\x1b[2JBeispiel", "001B"),  # an escape sequence a terminal would act on
+        ("Vertreterin \u202enamfoH", "202E"),  # right-to-left override: shown as "Hofman" backwards
+        ("Vertreterin\x9bBeispiel", "009B"),  # a C1 control
+    ],
+)
+def test_a_signer_name_with_a_character_no_name_holds_is_refused_naming_it(rnd, signers, capsys, name, code):
     signed = rnd.mail / "vertretung.pdf"
     signed.write_bytes(signers.sign_both(rnd.sent.read_bytes(), district=issue(signers.ca, name, "Landkreis Kassel")))
     once = rnd.mail / "once.pdf"  # judged all the same
     assert refusals(rnd.paths, capsys, str(signed), str(once), "--trust", str(rnd.ca), "--deputy", name) == [
         f"{once}: carries only one signature (in Signatur_Ministerium): both parties must sign before it comes back",
-        f"{signed}: cannot be judged (ValidationError); it is not taken",
+        f"{signed}: the certificate in Signatur_{SLUG} names its holder with the character U+{code}, which no name "
+        "holds; it is not taken",
     ]
 
 

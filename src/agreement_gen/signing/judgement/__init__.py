@@ -151,7 +151,7 @@ def judge(
     for field in wanted:
         sig, result = checked[field]
         at, by = dates.signing_time(result)
-        problem = identity.soundness_problem(result, at)
+        problem = identity.name_problem(result) or identity.soundness_problem(result, at)
         if problem:
             raise SignatureProblem(problem)
         identity.trust_problem(result, accept_untrusted)

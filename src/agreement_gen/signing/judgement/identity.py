@@ -8,6 +8,7 @@ signing, or with SHA-1 anywhere is refused whatever the options, and the sentenc
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,22 @@ TRUST_WORDS = {
     "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "uses an algorithm that is no longer acceptable",
     "SIG_CONSTRAINTS_FAILURE": "lacks a key usage for signing documents",
 }
+
+
+# What a holder's name has no business holding: C0 and C1 control characters and DEL, which our data
+# cannot record and a terminal would act on, and the bidirectional controls that make a name read
+# otherwise than it is written ("Hofmann" shown for a name that ends in "nnamfoH").
+_NOT_IN_A_NAME = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def name_problem(checked: Checked) -> str | None:
+    """A certificate whose subject holds a character no name holds: refused, naming the character."""
+    bad = _NOT_IN_A_NAME.search(checked.cert.subject.human_friendly)
+    if bad is None:
+        return None
+    return _(
+        "the certificate in {field} names its holder with the character U+{code}, which no name holds; it is not taken"
+    ).format(field=checked.field, code=f"{ord(bad.group()):04X}")
 
 
 def _is_self_signed(cert: Any) -> bool:
