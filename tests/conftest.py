@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from agreement_gen.cli import run
 from agreement_gen.data.paths import Paths
 
-from .helpers import invoke
+from .helpers import copy_project, invoke
 
 # The interface speaks German by default; the suite asserts the English msgids unless a test asks for
 # German (tests/test_i18n.py). Set in os.environ so that every subprocess a test starts inherits it.
@@ -36,9 +35,7 @@ def english() -> None:
 @pytest.fixture
 def project(tmp_path: Path) -> Paths:
     """counties/ and templates/ copied into a temporary folder; output goes to tmp/build."""
-    shutil.copytree(ROOT / "counties", tmp_path / "counties")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    return Paths(counties=tmp_path / "counties", templates=tmp_path / "templates", out=tmp_path / "build")
+    return copy_project(tmp_path)
 
 
 @pytest.fixture
@@ -53,8 +50,7 @@ def built_2025(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """All 26 districts of 2025 built once per test run (DOCX + PDF, each at its data's stage) from a
     copy of counties/ and templates/; returns the output's year folder. Do not change the copy."""
     root = tmp_path_factory.mktemp("built-2025")
-    shutil.copytree(ROOT / "counties", root / "counties")
-    shutil.copytree(ROOT / "templates", root / "templates")
+    copy_project(root)
     assert build_into(root, root / "build") == 0
     return root / "build" / "2025"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,8 +13,7 @@ import pytest
 
 from agreement_gen.data.paths import Paths
 
-from .conftest import ROOT
-from .helpers import invoke
+from .helpers import copy_project, invoke
 
 CLI = Callable[..., tuple[int, str, str]]
 
@@ -30,9 +28,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def new_project(tmp_path: Path) -> Paths:
-    shutil.copytree(ROOT / "counties", tmp_path / "counties")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    return Paths(counties=tmp_path / "counties", templates=tmp_path / "templates", out=tmp_path / "build")
+    return copy_project(tmp_path)
 
 
 def cli_for(project: Paths, capsys: pytest.CaptureFixture[str]) -> CLI:

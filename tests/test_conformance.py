@@ -11,7 +11,6 @@ import pikepdf
 import pytest
 
 from agreement_gen.cli import run
-from agreement_gen.data.paths import Paths
 from agreement_gen.pdf.conformance import (
     BYTERANGE_RULE,
     PDFA,
@@ -23,7 +22,8 @@ from agreement_gen.pdf.conformance import (
     xmp_extensions_ok,
 )
 
-from .conftest import ROOT, build_into
+from .conftest import build_into
+from .helpers import copy_project
 from .signing import MINISTRY, make_identity, sign
 
 
@@ -46,8 +46,7 @@ def stages(built_2025: Path, tmp_path_factory) -> dict[str, Path]:
     Darmstadt-Dieburg built once more with `--stage draft`), and `--stage for_signature` and
     `--stage signed` builds of all 26 from a copy whose districts all name their signatories."""
     root = tmp_path_factory.mktemp("conformance")
-    shutil.copytree(ROOT / "counties", root / "counties")
-    shutil.copytree(ROOT / "templates", root / "templates")
+    copy_project(root)
     _with_signatories(root / "counties")
     draft = root / "draft"
     draft.mkdir()
@@ -293,10 +292,8 @@ def test_a_returned_copy_is_validated_recorded_shown_and_not_overclaimed(tmp_pat
     from .signing import issue, make_ca, sign_as
     from .test_receive import DISTRICT_AT, MINISTRY_AT, SLUG, invoke, make_for_signature
 
-    shutil.copytree(ROOT / "counties", tmp_path / "counties")
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    make_for_signature(tmp_path / "counties")
-    paths = Paths(tmp_path / "counties", tmp_path / "templates", tmp_path / "build")
+    paths = copy_project(tmp_path)
+    make_for_signature(paths.counties)
     assert invoke(paths, capsys, "build", "--only", f"{SLUG},darmstadt-dieburg")[0] == 0
     assert send_at(paths, SLUG) == 0  # the year's record of what went out
     ca = make_ca()
