@@ -21,10 +21,11 @@ import pikepdf
 import pytest
 from asn1crypto import algos as asn1_algos
 from asn1crypto import cms
+from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pikepdf import Array, Dictionary, Name, String
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -379,6 +380,45 @@ SHA1_REFUSAL = f"the signature in {DISTRICT_FIELD} relies on SHA-1, which is no 
 def test_sha1_as_the_signatures_digest_is_refused(district_checked: Checked, change: dict[str, str]):
     assert identity.soundness_problem(district_checked, DISTRICT_AT) is None
     assert identity.soundness_problem(dataclasses.replace(district_checked, **change), DISTRICT_AT) == SHA1_REFUSAL
+
+
+class GenericRsaSigner(signers.SimpleSigner):
+    """pyHanko's signer with the mechanism RSASSA-PKCS1-v1_5 named without its hash (as many tokens write
+    it): only the digest algorithm says which hash was signed."""
+
+    def __init__(self, **kwargs: object) -> None:
+        mechanism = asn1_algos.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15"})
+        super().__init__(signature_mechanism=mechanism, **kwargs)  # type: ignore[arg-type]
+
+
+def rsa_district_identity(pki: Pki) -> tuple[asn1_x509.Certificate, asn1_keys.PrivateKeyInfo]:
+    """Andreas Siebert's certificate for an RSA key, issued by the test CA."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject("Andreas Siebert", "Landkreis Kassel"))
+        .issuer_name(pki.ca.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(VALID_FROM)
+        .not_valid_after(dt.datetime(2032, 1, 1, tzinfo=dt.UTC))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage(digital_signature=True, non_repudiation=True), critical=True)
+        .sign(pki.ca.key, hashes.SHA256())
+    )
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)), asn1_keys.PrivateKeyInfo.load(der)
+
+
+@pytest.mark.parametrize(("md", "refusal"), [("sha1", SHA1_REFUSAL), ("sha256", None)])
+def test_an_rsa_signature_whose_mechanism_names_no_hash_is_judged_by_its_digest(blank, pki, md, refusal):
+    cert, key = rsa_district_identity(pki)
+    signed = sign_as(
+        blank, DISTRICT_FIELD, cert, key, pki.ca, DISTRICT_AT, md_algorithm=md, signer_type=GenericRsaSigner
+    )
+    checked = crypto.check(embedded(signed, DISTRICT_FIELD), [pki.ca.asn1])
+    assert (checked.intact, checked.valid, checked.digest, checked.mechanism) == (True, True, md, "rsassa_pkcs1v15")
+    assert identity.soundness_problem(checked, DISTRICT_AT) == refusal
 
 
 def test_sha1_in_the_signers_certificate_is_refused(district_checked: Checked, pki: Pki):
