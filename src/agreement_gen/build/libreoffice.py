@@ -211,6 +211,8 @@ def _until_ready(waiting: _Waiting, deadline: float) -> None:
                 if greeting == SEND_ARGUMENTS:
                     probe.sendall(b"\0")
                     return
+                if greeting:
+                    return  # a LibreOffice that speaks otherwise: the handing-over `soffice` knows its words
             except (ConnectionRefusedError, FileNotFoundError):
                 pass  # nobody listens at this moment
             except OSError:
