@@ -77,7 +77,7 @@ def default_workers() -> int:
 
     Finishing and checking a PDF (pdf/) costs about as much CPU as LibreOffice's conversion of it
     (measured: 55 against 52 ms a document) and runs in this process, mostly on one core. One
-    LibreOffice per core would only take turns with it, and each start costs a second of CPU.
+    LibreOffice per core would only take turns with it, and each start costs most of a second of CPU.
     """
     return max(1, len(os.sched_getaffinity(0)) - 1)
 
