@@ -1,8 +1,10 @@
 """agreement-gen benchmark: how close the full build comes to LibreOffice's own floor.
 
-Run with `make bench` (or `python bench/run.py [--quick]`). Each measurement runs as a child
-process; we record wall time, CPU time (user + system of the whole process tree) and peak
-memory (sum of the resident sizes of the process tree, sampled every 20 ms). Prints a table
+Run with `make bench` (or `python bench/run.py [--quick] [--pairs N]`). Each measurement runs as
+a child process; we record wall time, CPU time (user + system of the whole process tree) and peak
+memory (sum of the resident sizes of the process tree, sampled every 20 ms). The floor and the
+cold build, whose ratio is the point, are measured in alternating pairs and the medians compared:
+one run of each moved by a quarter from one run to the next on the same machine. Prints a table
 and writes bench/results.json.
 """
 
@@ -91,6 +93,12 @@ def measure(name: str, documents: int, commands: list[list[str]], parallel: bool
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Measurement(name, documents, round(wall, 3), round(cpu, 3), round(peak / 1024, 1))
+
+
+def median(measurements: list[Measurement]) -> Measurement:
+    """The measurement with the median wall time (the lower middle one of an even count)."""
+    ordered = sorted(measurements, key=lambda m: m.wall_s)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def _wait(proc: subprocess.Popen[bytes], cmd: list[str]) -> None:
@@ -216,7 +224,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny inputs: checks that the benchmark runs")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument("--pairs", type=int, default=None, help="floor/cold-build pairs (default 5, quick 1)")
     args = parser.parse_args()
+    pairs = max(1, args.pairs or (1 if args.quick else 5))
     year = 2025
     scales = (4, 8) if args.quick else (100, 500)
     cores = os.cpu_count() or 1
@@ -238,12 +248,15 @@ def main() -> None:
         results.append(measure("1 naive: one soffice per file", n,
                                [soffice([f], tmp / "naive", tmp / "profile-naive") for f in docx]))  # fmt: skip
         shares = [docx[i::cores] for i in range(min(cores, n))]
-        results.append(measure(f"2 floor: LibreOffice batch, {len(shares)} processes", n,
-                               [soffice(s, tmp / "floor", tmp / f"profile-floor-{i}") for i, s in enumerate(shares)],
-                               parallel=True))  # fmt: skip
-        out = tmp / "out"
+        floors, colds = [], []
         cold = "3 agreement-gen cold build (render+PDF+fields+manifest)"
-        results.append(measure(cold, n, [build_cmd(counties, out)]))
+        for pair in range(pairs):  # alternating, so that a slow moment of the machine hits both alike
+            floors.append(measure(f"2 floor: LibreOffice batch, {len(shares)} processes", n,
+                                  [soffice(s, tmp / f"floor-{pair}", tmp / f"profile-floor-{pair}-{i}")
+                                   for i, s in enumerate(shares)], parallel=True))  # fmt: skip
+            out = tmp / f"out-{pair}"
+            colds.append(measure(cold, n, [build_cmd(counties, out)]))
+        results += [median(floors), median(colds)]
         results.append(measure("4a no-op rebuild", 0, [build_cmd(counties, out)]))
         changed = counties / str(year) / "fulda.yaml"
         changed.write_text(changed.read_text(encoding="utf-8") + "# geändert\n", encoding="utf-8")
@@ -272,6 +285,10 @@ def main() -> None:
                                    [sign_cmd], stdin=stdin))  # fmt: skip
 
     naive, floor, full = results[0], results[1], results[2]
+    spread = {
+        "floor_wall_s": [m.wall_s for m in floors],
+        "cold_build_wall_s": [m.wall_s for m in colds],
+    }
     ratios = {
         "naive_over_full (target >= 8)": round(naive.wall_s / full.wall_s, 2),
         "full_over_floor (target <= 1.3)": round(full.wall_s / floor.wall_s, 2),
@@ -282,6 +299,9 @@ def main() -> None:
         print(f"{m.name:<58} {m.documents:>5} {m.wall_s:>8.2f} {m.cpu_s:>8.2f} {m.peak_mb:>8.0f} {m.per_second:>7.1f}")
         if m.name.startswith("6 sign") and m.documents:
             print(f"{'  per document':<58} {'':>5} {m.wall_s / m.documents:>8.3f}")
+    print(f"\n2 and 3: the medians of {pairs} alternating runs of each; the wall seconds of every run:")
+    for name, walls in spread.items():
+        print(f"  {name}: {', '.join(f'{wall:.2f}' for wall in walls)}")
     print()
     for name, value in ratios.items():
         print(f"{name}: {value}")
@@ -289,6 +309,7 @@ def main() -> None:
         "machine": machine(),
         "quick": args.quick,
         "results": [asdict(m) | {"docs_per_s": round(m.per_second, 2)} for m in results],
+        "pairs": spread,
         "ratios": ratios,
     }
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -3,8 +3,10 @@ with the build's export options, and neither it nor its pipe is left afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -18,20 +20,24 @@ from agreement_gen.build.libreoffice import LibreOfficeConverter, listening_pipe
 pytestmark = pytest.mark.slow
 
 
-def ours(work: Path) -> list[tuple[int, Path]]:
-    """(pid, profile) of every LibreOffice process whose profile lies in `work`."""
+def ours(root: Path) -> list[tuple[int, Path]]:
+    """(pid, profile) of every running LibreOffice process (or the shell around it) whose profile lies under `root`."""
     found = []
+    prefix = f"-env:UserInstallation={root.as_uri()}/".encode()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             args = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
+        if state in ("Z", "X"):
+            continue
         for arg in args:
-            prefix = f"-env:UserInstallation={work.as_uri()}/".encode()
             if arg.startswith(prefix):
                 found.append((int(entry), Path(arg.decode().removeprefix("-env:UserInstallation=file://"))))
+                break
     return found
 
 
@@ -120,3 +126,20 @@ def test_on_one_core_one_libreoffice_still_runs():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "1"
+
+
+def test_a_build_killed_while_libreoffice_waits_leaves_no_libreoffice_behind(project, tmp_path):
+    from .hardening import start_build
+
+    temporary = tmp_path / "tmp"  # the build's temporary folders, its LibreOffice profiles among them
+    temporary.mkdir()
+    build = start_build(project, "--only", "fulda,wetterau", env={"TMPDIR": str(temporary)})
+    try:
+        wait_for(lambda: bool(ours(temporary)))  # started ahead, before the documents exist
+        build.kill()  # SIGKILL: no finally, no close()
+        build.wait(timeout=30)
+        wait_for(lambda: not ours(temporary))
+    finally:
+        for pid, _ in ours(temporary):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)

@@ -116,6 +116,13 @@ class _Waiting:
         return " / ".join([line for line in lines if not line.startswith("convert ")][-3:])
 
 
+# A LibreOffice started ahead waits for its chunk until someone stops it – also when this process was
+# killed (SIGKILL, a crash) before it could. So it runs under a shell that kills its whole process group
+# once the shell's stdin, a pipe whose other end only this process holds, reaches its end. (An
+# asynchronous command's stdin is /dev/null in sh: the watcher reads a copy, fd 3.)
+TIED = 'exec 3<&0; "$@" 3<&- </dev/null & child=$!; (read _ <&3; kill -9 0) & exec 3<&-; wait "$child"'
+
+
 class _ProcessGroups:
     """The LibreOffice processes running now, so an interrupted build can kill every one of them."""
 
@@ -124,13 +131,15 @@ class _ProcessGroups:
         self._running: set[subprocess.Popen[bytes]] = set()
         self._stopped = False
 
-    def start(self, cmd: list[str], log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+    def start(self, cmd: list[str], log: IO[bytes] | None = None, tied: bool = False) -> subprocess.Popen[bytes]:
         """Start `cmd` in a process group of its own (registered until `done`); what it prints goes to `log`,
-        else its stderr to a pipe `done` reads."""
+        else its stderr to a pipe `done` reads. A `tied` one is killed with its group when this process ends."""
         if self._stopped:
             raise InterruptedError("the build was interrupted")
         out, err = (log, subprocess.STDOUT) if log else (subprocess.DEVNULL, subprocess.PIPE)
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
+        stdin = subprocess.PIPE if tied else subprocess.DEVNULL
+        cmd = ["/bin/sh", "-c", TIED, "sh", *cmd] if tied else cmd
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=stdin, start_new_session=True)
         with self._lock:
             if self._stopped:  # interrupted between the check above and the start
                 _kill_group(proc)
@@ -166,6 +175,8 @@ class _ProcessGroups:
         with self._lock:
             self._running.discard(proc)
         proc.wait()
+        if proc.stdin:
+            proc.stdin.close()
 
     def kill_all(self) -> None:
         """Kill every running process group and start no new one (a worker thread would retry)."""
@@ -333,7 +344,7 @@ class LibreOfficeConverter:
         profile = self._new_profile()
         log = profile.with_suffix(".log")
         with log.open("wb") as output:  # the child keeps its own descriptor
-            process = self._processes.start(self._base_command(profile), log=output)
+            process = self._processes.start(self._base_command(profile), log=output, tied=True)
         self._waiting.put(_Waiting(process, profile, log))
 
     def _take_waiting(self) -> _Waiting | None:
