@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pikepdf
@@ -41,7 +42,7 @@ def ours(root: Path) -> list[tuple[int, Path]]:
     return found
 
 
-def wait_for(condition, seconds: float = 30.0) -> None:
+def wait_for(condition: Callable[[], object], seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"
