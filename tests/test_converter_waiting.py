@@ -137,9 +137,12 @@ def test_a_build_killed_while_libreoffice_waits_leaves_no_libreoffice_behind(pro
     build = start_build(project, "--only", "fulda,wetterau", env={"TMPDIR": str(temporary)})
     try:
         wait_for(lambda: bool(ours(temporary)))  # started ahead, before the documents exist
+        profiles = {profile for _, profile in ours(temporary)}
+        wait_for(lambda: all(listening_pipe(profile).exists() for profile in profiles))
         build.kill()  # SIGKILL: no finally, no close()
         build.wait(timeout=30)
         wait_for(lambda: not ours(temporary))
+        assert not [profile for profile in profiles if listening_pipe(profile).exists()]  # no socket left in /tmp
     finally:
         for pid, _ in ours(temporary):
             with contextlib.suppress(ProcessLookupError):

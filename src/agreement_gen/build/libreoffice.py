@@ -117,10 +117,13 @@ class _Waiting:
 
 
 # A LibreOffice started ahead waits for its chunk until someone stops it – also when this process was
-# killed (SIGKILL, a crash) before it could. So it runs under a shell that kills its whole process group
-# once the shell's stdin, a pipe whose other end only this process holds, reaches its end. (An
-# asynchronous command's stdin is /dev/null in sh: the watcher reads a copy, fd 3.)
-TIED = 'exec 3<&0; "$@" 3<&- </dev/null & child=$!; (read _ <&3; kill -9 0) & exec 3<&-; wait "$child"'
+# killed (SIGKILL, a crash) before it could. So it runs under a shell that removes the file of its pipe
+# ($1) and kills its whole process group once the shell's stdin, a pipe whose other end only this process
+# holds, reaches its end. (An asynchronous command's stdin is /dev/null in sh: the watcher reads a copy.)
+TIED = (
+    'pipe=$1; shift; exec 3<&0; "$@" 3<&- </dev/null & child=$!; '
+    '(read _ <&3; rm -f "$pipe"; kill -9 0) & exec 3<&-; wait "$child"'
+)
 
 
 class _ProcessGroups:
@@ -131,14 +134,17 @@ class _ProcessGroups:
         self._running: set[subprocess.Popen[bytes]] = set()
         self._stopped = False
 
-    def start(self, cmd: list[str], log: IO[bytes] | None = None, tied: bool = False) -> subprocess.Popen[bytes]:
+    def start(
+        self, cmd: list[str], log: IO[bytes] | None = None, tied_to: Path | None = None
+    ) -> subprocess.Popen[bytes]:
         """Start `cmd` in a process group of its own (registered until `done`); what it prints goes to `log`,
-        else its stderr to a pipe `done` reads. A `tied` one is killed with its group when this process ends."""
+        else its stderr to a pipe `done` reads. One `tied_to` its pipe's file is killed with its group, and
+        the file removed, when this process ends."""
         if self._stopped:
             raise InterruptedError("the build was interrupted")
         out, err = (log, subprocess.STDOUT) if log else (subprocess.DEVNULL, subprocess.PIPE)
-        stdin = subprocess.PIPE if tied else subprocess.DEVNULL
-        cmd = ["/bin/sh", "-c", TIED, "sh", *cmd] if tied else cmd
+        stdin = subprocess.DEVNULL if tied_to is None else subprocess.PIPE
+        cmd = cmd if tied_to is None else ["/bin/sh", "-c", TIED, "sh", str(tied_to), *cmd]
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=stdin, start_new_session=True)
         with self._lock:
             if self._stopped:  # interrupted between the check above and the start
@@ -344,7 +350,7 @@ class LibreOfficeConverter:
         profile = self._new_profile()
         log = profile.with_suffix(".log")
         with log.open("wb") as output:  # the child keeps its own descriptor
-            process = self._processes.start(self._base_command(profile), log=output, tied=True)
+            process = self._processes.start(self._base_command(profile), log=output, tied_to=listening_pipe(profile))
         self._waiting.put(_Waiting(process, profile, log))
 
     def _take_waiting(self) -> _Waiting | None:
