@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -67,6 +68,40 @@ def test_hanging_converter_is_killed_retried_and_reported(project, cli, tmp_path
     assert not [pid for pid in started if alive(pid)], "a LibreOffice process group survived"
     assert (project.out / "2025" / "fulda.pdf").read_bytes() == before
     assert not list((project.out / "2025").glob(".*")), "temporary files left behind"
+
+
+# A stand-in `soffice` that, like LibreOffice, creates the socket of its profile in /tmp (bound, never
+# listening) and then hangs: a process killed for hanging cannot remove it itself.
+SOCKET_THEN_HANG = """#!{python}
+import os, socket, sys, time
+from pathlib import Path
+from agreement_gen.build.libreoffice import listening_pipe
+if "--version" in sys.argv:
+    print("LibreOffice fake")
+    sys.exit(0)
+url = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("-env:UserInstallation="))
+pipe = listening_pipe(Path(url.removeprefix("file://")))
+with open(os.environ["FAKE_PIPES"], "a") as log:
+    log.write(f"{{pipe}}\\n")
+socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).bind(str(pipe))
+time.sleep(600)
+"""
+
+
+def test_a_converter_killed_for_hanging_leaves_no_socket_in_tmp(project, cli, tmp_path, monkeypatch):
+    soffice = tmp_path / "soffice"
+    soffice.write_text(SOCKET_THEN_HANG.format(python=sys.executable))
+    soffice.chmod(0o755)
+    pipes = tmp_path / "pipes"
+    monkeypatch.setenv("AGREEMENT_GEN_SOFFICE", str(soffice))
+    monkeypatch.setenv("AGREEMENT_GEN_CONVERT_TIMEOUT", "1")
+    monkeypatch.setenv("FAKE_PIPES", str(pipes))
+
+    code, out, _ = cli("build", "--only", "fulda")
+    assert code == 1 and "fulda: LibreOffice hung and was killed after 1 s (tried twice)" in out
+    created = [Path(line) for line in pipes.read_text().splitlines()]
+    assert len(created) >= 2  # the process started ahead and the retry, each with a profile of its own
+    assert [pipe for pipe in created if pipe.exists()] == []
 
 
 def test_converter_that_writes_nothing_is_reported(project, cli, tmp_path, monkeypatch):

@@ -434,6 +434,48 @@ def test_sha1_in_an_intermediate_certificate_is_refused(district_checked: Checke
     assert identity.soundness_problem(checked, DISTRICT_AT) == SHA1_REFUSAL
 
 
+def named(checked: Checked, pki: Pki, common_name: str, organization: str = "Landkreis Kassel") -> Checked:
+    """`checked` with a certificate for another holder's name (its signature is not looked at here)."""
+    cert = issue(pki.ca, common_name, organization)[0]
+    return dataclasses.replace(checked, cert=cert)
+
+
+@pytest.mark.parametrize(
+    ("common_name", "organization", "code"),
+    [
+        ("Andreas\x00Siebert", "Landkreis Kassel", "0000"),
+        ("Andreas Siebert\x1f", "Landkreis Kassel", "001F"),
+        ("Andreas\x7fSiebert", "Landkreis Kassel", "007F"),
+        ("Andreas\x80Siebert", "Landkreis Kassel", "0080"),
+        ("Andreas\x9fSiebert", "Landkreis Kassel", "009F"),
+        ("Andreas Siebert", "Landkreis\x0aKassel", "000A"),  # in the organisation too: the whole subject counts
+        ("Andreas \u061cSiebert", "Landkreis Kassel", "061C"),
+        ("Andreas \u200eSiebert", "Landkreis Kassel", "200E"),
+        ("Andreas \u200fSiebert", "Landkreis Kassel", "200F"),
+        ("Andreas \u202aSiebert", "Landkreis Kassel", "202A"),
+        ("Andreas \u202eSiebert", "Landkreis Kassel", "202E"),
+        ("Andreas \u2066Siebert", "Landkreis Kassel", "2066"),
+        ("Andreas \u2069Siebert", "Landkreis Kassel", "2069"),
+    ],
+)
+def test_a_holder_name_with_a_character_no_name_holds_is_refused_naming_the_first(
+    district_checked: Checked, pki: Pki, common_name: str, organization: str, code: str
+):
+    checked = named(district_checked, pki, common_name, organization)
+    assert identity.name_problem(checked) == (
+        f"the certificate in {DISTRICT_FIELD} names its holder with the character U+{code}, which no name holds; "
+        "it is not taken"
+    )
+
+
+@pytest.mark.parametrize(
+    "common_name",
+    ["Andreas Siebert", "Zoë Ünal-Çelik", "Łukasz Żółć", "Ἀνδρέας", "Андрей", "José\u00a0María", "A\u200dB"],
+)
+def test_a_holder_name_of_letters_from_any_script_is_taken(district_checked: Checked, pki: Pki, common_name: str):
+    assert identity.name_problem(named(district_checked, pki, common_name)) is None
+
+
 def test_a_self_signed_root_signed_with_sha1_is_not_held_against_the_signature(district_checked: Checked, pki: Pki):
     """A root's own signature is never checked (it is trusted as such), so its hash does not matter."""
     root = sha1_signed(pki.ca.asn1, pki.ca.key)

@@ -407,6 +407,8 @@ class LibreOfficeConverter:
         if waiting:
             err = err or waiting.error_tail()
             self._stop_waiting(waiting, served=not hung)
+        elif hung:  # killed, it could not remove its socket from /tmp
+            listening_pipe(profile).unlink(missing_ok=True)
         missing = []
         for source in files:
             if source in emitted:
