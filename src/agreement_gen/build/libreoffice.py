@@ -138,8 +138,8 @@ class _ProcessGroups:
         self, cmd: list[str], log: IO[bytes] | None = None, tied_to: Path | None = None
     ) -> subprocess.Popen[bytes]:
         """Start `cmd` in a process group of its own (registered until `done`); what it prints goes to `log`,
-        else its stderr to a pipe `done` reads. One `tied_to` its pipe's file is killed with its group, and
-        the file removed, when this process ends."""
+        else its stderr to a pipe `done` reads. With `tied_to` (the file of its LibreOffice pipe) its group is
+        killed, and that file removed, when this process ends, however it ends."""
         if self._stopped:
             raise InterruptedError("the build was interrupted")
         out, err = (log, subprocess.STDOUT) if log else (subprocess.DEVNULL, subprocess.PIPE)
