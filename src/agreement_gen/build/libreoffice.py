@@ -285,12 +285,9 @@ class LibreOfficeConverter:
         self._waiting: SimpleQueue[_Waiting] = SimpleQueue()
         # Checking LibreOffice and starting the first waiting processes happen in the background while
         # the caller renders the documents; `convert_iter` waits for the check.
-        first = min(
-            self.workers,
-            len(chunks([Path()] * expected, self.workers, self.max_per_process))
-            if expected is not None
-            else self.workers,
-        )
+        first = self.workers
+        if expected is not None:  # one process per chunk that can run at once
+            first = min(first, len(chunks([Path()] * expected, self.workers, self.max_per_process)))
         self._ready: Future[None] = Future()
         threading.Thread(target=self._get_ready, args=(first,), name="libreoffice-start", daemon=True).start()
 
@@ -311,11 +308,8 @@ class LibreOfficeConverter:
             self._processes.kill_all()
         with contextlib.suppress(BaseException):
             self._ready.result()  # the background start must not write into a removed folder
-        while True:
-            try:
-                self._stop_waiting(self._waiting.get_nowait(), served=False)
-            except Empty:
-                break
+        while (unused := self._take_waiting()) is not None:
+            self._stop_waiting(unused, served=False)
         self._work.cleanup()
 
     def _check_works(self) -> None:
